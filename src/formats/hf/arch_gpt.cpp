@@ -1,0 +1,23 @@
+// STUB: replaced by the real builders (see architectures.h).
+#include "formats/hf/architectures.h"
+#include "llmem/error.h"
+
+namespace llmem::hf {
+
+void build_gpt2(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+  throw InputError(c.source() + ": model_type '" + m.model_type + "' is not built yet");
+}
+
+void build_gpt_neox(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+  throw InputError(c.source() + ": model_type '" + m.model_type + "' is not built yet");
+}
+
+void build_opt(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+  throw InputError(c.source() + ": model_type '" + m.model_type + "' is not built yet");
+}
+
+void build_bloom(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+  throw InputError(c.source() + ": model_type '" + m.model_type + "' is not built yet");
+}
+
+}  // namespace llmem::hf

@@ -1,0 +1,15 @@
+// STUB: replaced by the real builders (see architectures.h).
+#include "formats/hf/architectures.h"
+#include "llmem/error.h"
+
+namespace llmem::hf {
+
+void build_phi(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+  throw InputError(c.source() + ": model_type '" + m.model_type + "' is not built yet");
+}
+
+void build_phi3(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+  throw InputError(c.source() + ": model_type '" + m.model_type + "' is not built yet");
+}
+
+}  // namespace llmem::hf

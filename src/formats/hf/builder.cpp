@@ -1,0 +1,158 @@
+#include "formats/hf/builder.h"
+
+#include "common/checked.h"
+#include "llmem/error.h"
+
+namespace llmem::hf {
+
+DecoderParams read_decoder_params(const ConfigView& c, bool tie_default) {
+  DecoderParams p;
+  p.hidden = c.require_int("hidden_size", 1, k_max_hidden);
+  p.layers = c.require_int("num_hidden_layers", 1, k_max_layers);
+  p.heads = static_cast<int32_t>(c.require_int("num_attention_heads", 1, k_max_heads));
+  p.kv_heads = static_cast<int32_t>(c.get_int("num_key_value_heads", p.heads, 1, p.heads));
+  check_gqa(c, p.heads, p.kv_heads);
+  if (auto hd = c.opt_int("head_dim", 1, k_max_hidden)) {
+    p.head_dim = static_cast<int32_t>(*hd);
+  } else {
+    if (p.hidden % p.heads != 0) {
+      c.fail("num_attention_heads", "is " + std::to_string(p.heads) +
+                                        " but must divide hidden_size=" + std::to_string(p.hidden) +
+                                        " when head_dim is not given");
+    }
+    p.head_dim = static_cast<int32_t>(p.hidden / p.heads);
+  }
+  p.intermediate = c.require_int("intermediate_size", 1, k_max_intermediate);
+  p.vocab = c.require_int("vocab_size", 1, k_max_vocab);
+  p.max_positions = c.get_int("max_position_embeddings", 0, 0, k_max_positions);
+  p.tied = c.get_bool("tie_word_embeddings", tie_default);
+  return p;
+}
+
+void check_gqa(const ConfigView& c, int64_t heads, int64_t kv_heads, std::string_view heads_key,
+               std::string_view kv_key) {
+  if (kv_heads < 1 || kv_heads > heads || heads % kv_heads != 0) {
+    c.fail(kv_key, "is " + std::to_string(kv_heads) + " but must divide " +
+                       std::string(heads_key) + "=" + std::to_string(heads));
+  }
+}
+
+void set_common(ModelDescription& m, const DecoderParams& p) {
+  m.hidden_size = p.hidden;
+  m.num_layers = p.layers;
+  m.num_attention_heads = p.heads;
+  m.num_kv_heads = p.kv_heads;
+  m.head_dim = p.head_dim;
+  m.intermediate_size = p.intermediate;
+  m.vocab_size = p.vocab;
+  m.max_position_embeddings = p.max_positions;
+  m.tied_embeddings = p.tied;
+}
+
+void TensorAdder::add(std::string name, std::vector<int64_t> shape, TensorRole role, TpSplit split,
+                      int32_t layer, int32_t experts) {
+  Tensor t;
+  t.name = std::move(name);
+  t.shape = std::move(shape);
+  t.role = role;
+  t.split = split;
+  t.layer = layer;
+  t.experts = experts;
+  t.dtype = m_.torch_dtype;
+  t.bytes = dtype_bytes(t.dtype, t.elements());
+  m_.tensors.push_back(std::move(t));
+}
+
+void TensorAdder::linear(const std::string& prefix, int64_t in, int64_t out, bool bias,
+                         TensorRole role, TpSplit split, int32_t layer, int32_t experts) {
+  add(prefix + ".weight", {out, in}, role, split, layer, experts);
+  if (bias) {
+    TpSplit bias_split = split == TpSplit::row ? TpSplit::replicated : split;
+    add(prefix + ".bias", {out}, role, bias_split, layer, experts);
+  }
+}
+
+void TensorAdder::norm(const std::string& prefix, int64_t dim, bool bias, int32_t layer) {
+  add(prefix + ".weight", {dim}, TensorRole::norm, TpSplit::replicated, layer);
+  if (bias) add(prefix + ".bias", {dim}, TensorRole::norm, TpSplit::replicated, layer);
+}
+
+void add_llama_attention(TensorAdder& t, const std::string& prefix, int64_t hidden, int64_t heads,
+                         int64_t kv_heads, int64_t head_dim, bool qkv_bias, bool o_bias,
+                         int32_t layer) {
+  int64_t q = checked_mul(heads, head_dim, "q_proj size");
+  int64_t kv = checked_mul(kv_heads, head_dim, "k_proj size");
+  t.linear(prefix + ".q_proj", hidden, q, qkv_bias, TensorRole::attention, TpSplit::column, layer);
+  t.linear(prefix + ".k_proj", hidden, kv, qkv_bias, TensorRole::attention, TpSplit::kv_heads,
+           layer);
+  t.linear(prefix + ".v_proj", hidden, kv, qkv_bias, TensorRole::attention, TpSplit::kv_heads,
+           layer);
+  t.linear(prefix + ".o_proj", q, hidden, o_bias, TensorRole::attention, TpSplit::row, layer);
+}
+
+void add_gated_mlp(TensorAdder& t, const std::string& prefix, int64_t hidden, int64_t inter,
+                   bool bias, TensorRole role, int32_t layer, int32_t experts) {
+  t.linear(prefix + ".gate_proj", hidden, inter, bias, role, TpSplit::column, layer, experts);
+  t.linear(prefix + ".up_proj", hidden, inter, bias, role, TpSplit::column, layer, experts);
+  t.linear(prefix + ".down_proj", inter, hidden, bias, role, TpSplit::row, layer, experts);
+}
+
+LayerSpec attention_layer(int32_t heads, int32_t kv_heads, int32_t head_dim_k, int32_t head_dim_v,
+                          int64_t window_tokens) {
+  LayerSpec s;
+  s.kind = LayerKind::attention;
+  s.num_heads = heads;
+  s.num_kv_heads = kv_heads;
+  s.head_dim_k = head_dim_k;
+  s.head_dim_v = head_dim_v;
+  s.window_tokens = window_tokens;
+  return s;
+}
+
+void add_llama_embeddings(TensorAdder& t, const DecoderParams& p) {
+  t.add("model.embed_tokens.weight", {p.vocab, p.hidden}, TensorRole::embedding, TpSplit::vocab);
+  if (!p.tied) {
+    t.add("lm_head.weight", {p.vocab, p.hidden}, TensorRole::lm_head, TpSplit::vocab);
+  }
+}
+
+}  // namespace llmem::hf
+
+namespace llmem::hf {
+
+std::vector<int64_t> read_layer_windows(const ConfigView& c, int64_t layers) {
+  std::vector<int64_t> windows(static_cast<size_t>(layers), 0);
+  auto window = c.opt_int("sliding_window", 0, k_max_positions);
+  std::vector<std::string> types = c.get_string_list("layer_types");
+  if (!types.empty()) {
+    if (static_cast<int64_t>(types.size()) != layers) {
+      c.fail("layer_types", "has " + std::to_string(types.size()) +
+                                " entries but num_hidden_layers is " + std::to_string(layers));
+    }
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (types[i] == "sliding_attention") {
+        if (!window || *window == 0) {
+          c.fail("sliding_window", "is missing but layer_types[" + std::to_string(i) +
+                                       "] is \"sliding_attention\"");
+        }
+        windows[i] = *window;
+      } else if (types[i] != "full_attention") {
+        c.fail("layer_types", "[" + std::to_string(i) + "] is \"" + types[i] +
+                                  "\" but must be \"full_attention\" or \"sliding_attention\"");
+      }
+    }
+    return windows;
+  }
+  if (c.has("use_sliding_window")) {
+    if (!c.get_bool("use_sliding_window", false) || !window || *window == 0) return windows;
+    int64_t first = c.get_int("max_window_layers", 0, 0, k_max_layers);
+    for (int64_t i = first; i < layers; ++i) windows[static_cast<size_t>(i)] = *window;
+    return windows;
+  }
+  if (window && *window > 0) {
+    for (auto& w : windows) w = *window;
+  }
+  return windows;
+}
+
+}  // namespace llmem::hf

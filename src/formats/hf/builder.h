@@ -1,0 +1,100 @@
+// Shared pieces of the config.json → ModelDescription builders: the standard decoder keys with
+// their accepted ranges, and helpers that add tensors in Hugging Face's naming and PyTorch shape
+// order (nn.Linear weight is [out_features, in_features]).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "formats/hf/config_view.h"
+#include "llmem/hf_config.h"
+#include "llmem/model_description.h"
+
+namespace llmem::hf {
+
+// Upper bounds that reject nonsense before any arithmetic (a "number too large" is an error
+// naming the key, not an overflow later). Each is far above any released model.
+inline constexpr int64_t k_max_hidden = int64_t{1} << 20;
+inline constexpr int64_t k_max_layers = 4096;
+inline constexpr int64_t k_max_heads = int64_t{1} << 16;
+inline constexpr int64_t k_max_vocab = int64_t{1} << 24;
+inline constexpr int64_t k_max_intermediate = int64_t{1} << 24;
+inline constexpr int64_t k_max_experts = int64_t{1} << 16;
+inline constexpr int64_t k_max_positions = int64_t{1} << 40;
+
+// The keys nearly every decoder config has, read and validated once.
+struct DecoderParams {
+  int64_t hidden = 0;
+  int64_t layers = 0;
+  int32_t heads = 0;
+  int32_t kv_heads = 0;
+  int32_t head_dim = 0;
+  int64_t intermediate = 0;
+  int64_t vocab = 0;
+  int64_t max_positions = 0;
+  bool tied = false;
+};
+
+// Reads hidden_size, num_hidden_layers, num_attention_heads, num_key_value_heads (default:
+// heads), head_dim (default hidden/heads, which must then divide exactly), intermediate_size,
+// vocab_size, max_position_embeddings, tie_word_embeddings (default `tie_default`).
+DecoderParams read_decoder_params(const ConfigView& c, bool tie_default = false);
+
+// Checks kv_heads divides heads (GQA groups must be whole) and names both keys if not.
+void check_gqa(const ConfigView& c, int64_t heads, int64_t kv_heads,
+               std::string_view heads_key = "num_attention_heads",
+               std::string_view kv_key = "num_key_value_heads");
+
+// Copies the common fields into the description (hidden, layers, vocab, heads …).
+void set_common(ModelDescription& m, const DecoderParams& p);
+
+// Adds tensors with storage bytes at the model's torch_dtype.
+class TensorAdder {
+ public:
+  explicit TensorAdder(ModelDescription& m) : m_(m) {}
+
+  void add(std::string name, std::vector<int64_t> shape, TensorRole role, TpSplit split,
+           int32_t layer = -1, int32_t experts = 0);
+
+  // nn.Linear(in, out): weight [out, in] and optional bias [out]. A row-parallel bias stays
+  // whole on every rank, so it is recorded as replicated.
+  void linear(const std::string& prefix, int64_t in, int64_t out, bool bias, TensorRole role,
+              TpSplit split, int32_t layer, int32_t experts = 0);
+
+  // A norm with weight [dim] (and bias [dim] for LayerNorm).
+  void norm(const std::string& prefix, int64_t dim, bool bias, int32_t layer);
+
+  ModelDescription& model() { return m_; }
+
+ private:
+  ModelDescription& m_;
+};
+
+// Standard pieces in Llama naming ("model.layers.N.self_attn.q_proj" …).
+void add_llama_attention(TensorAdder& t, const std::string& prefix, int64_t hidden, int64_t heads,
+                         int64_t kv_heads, int64_t head_dim, bool qkv_bias, bool o_bias,
+                         int32_t layer);
+void add_gated_mlp(TensorAdder& t, const std::string& prefix, int64_t hidden, int64_t inter,
+                   bool bias, TensorRole role, int32_t layer, int32_t experts = 0);
+
+// An attention LayerSpec for a standard layer.
+LayerSpec attention_layer(int32_t heads, int32_t kv_heads, int32_t head_dim_k, int32_t head_dim_v,
+                          int64_t window_tokens = 0);
+
+// Embedding (and lm_head unless tied) in Llama naming.
+void add_llama_embeddings(TensorAdder& t, const DecoderParams& p);
+
+}  // namespace llmem::hf
+
+namespace llmem::hf {
+
+// The attention window of each layer, from the keys transformers uses:
+// - `layer_types` ("full_attention", "sliding_attention", "chunked_attention") when present;
+// - otherwise Qwen2's `use_sliding_window` (default false) with `max_window_layers`: layers
+//   i >= max_window_layers slide (transformers Qwen2Config);
+// - otherwise `sliding_window` (Mistral) on every layer when it is a positive integer.
+// A window present but switched off (use_sliding_window: false) is full attention: 0.
+std::vector<int64_t> read_layer_windows(const ConfigView& c, int64_t layers);
+
+}  // namespace llmem::hf

@@ -1,0 +1,147 @@
+#include "llmem/hf_config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "formats/hf/architectures.h"
+#include "formats/hf/builder.h"
+#include "formats/json_text.h"
+#include "llmem/error.h"
+#include "formats/hf/quantization_config.h"
+
+namespace llmem {
+namespace {
+
+constexpr size_t k_max_config_bytes = 16u << 20;  // real configs are < 100 KB
+
+// transformers writes `torch_dtype` (and since 4.56 `dtype`); a wrapper may carry it only in
+// text_config.
+void read_torch_dtype(const ConfigView& c, ModelDescription& m) {
+  std::string name = c.get_string("torch_dtype", c.get_string("dtype", ""));
+  if (name.empty() && c.has("text_config") && c.find("text_config")->is_object()) {
+    ConfigView t = c.sub("text_config");
+    name = t.get_string("torch_dtype", t.get_string("dtype", ""));
+  }
+  if (name.empty()) {
+    m.torch_dtype = DType::f32;
+    m.notes.push_back("config.json has no torch_dtype: the checkpoint is taken as float32, as "
+                      "transformers loads it by default");
+    return;
+  }
+  auto t = parse_dtype(name);
+  if (!t || !(*t == DType::f32 || *t == DType::f16 || *t == DType::bf16 || *t == DType::f64)) {
+    c.fail("torch_dtype", "is \"" + name + "\" but must be one of float32, float16, bfloat16");
+  }
+  m.torch_dtype = *t;
+  m.torch_dtype_given = true;
+}
+
+std::string list_supported() {
+  std::string s;
+  for (const auto& name : supported_model_types()) s += (s.empty() ? "" : ", ") + name;
+  return s;
+}
+
+bool has_standard_keys(const ConfigView& c) {
+  for (auto k : {"hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+                 "vocab_size"}) {
+    if (!c.has(k)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+const std::vector<std::string>& supported_model_types() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& e : hf::architecture_table()) v.emplace_back(e.model_type);
+    return v;
+  }();
+  return names;
+}
+
+ModelDescription load_hf_config(std::string_view json_text, const HfConfigOptions& options) {
+  std::string source = options.source.empty() ? "config.json" : options.source;
+  if (json_text.size() > k_max_config_bytes) {
+    throw FormatError(source + ": " + std::to_string(json_text.size()) +
+                      " bytes is larger than the " + std::to_string(k_max_config_bytes) +
+                      "-byte limit for a config.json");
+  }
+  ModelDescription m;
+  nlohmann::json j = parse_json_lenient(json_text, source, &m.notes);
+  if (!j.is_object()) throw FormatError(source + ": the top level must be a JSON object");
+  ConfigView c(j, source);
+
+  m.source = source;
+  m.name = options.name.empty() ? source : options.name;
+  m.model_type = c.get_string("model_type", "");
+  auto archs = c.get_string_list("architectures");
+  if (!archs.empty()) m.architecture = archs.front();
+  read_torch_dtype(c, m);
+
+  hf::ArchBuilder build = nullptr;
+  for (const auto& e : hf::architecture_table()) {
+    if (e.model_type == m.model_type) build = e.build;
+  }
+  if (build == nullptr) {
+    if (!has_standard_keys(c)) {
+      if (m.model_type.empty()) {
+        c.fail("model_type", "is missing; supported model types: " + list_supported());
+      }
+      c.fail("model_type", "is \"" + m.model_type + "\", which is not supported; supported: " +
+                               list_supported() +
+                               " (or any decoder with hidden_size, num_hidden_layers, "
+                               "num_attention_heads, intermediate_size and vocab_size)");
+    }
+    build = hf::build_generic;
+  }
+  build(c, m, options);
+
+  if (static_cast<int64_t>(m.layers.size()) != m.num_layers) {
+    throw Error("internal: builder for '" + m.model_type + "' described " +
+                std::to_string(m.layers.size()) + " layers, expected " +
+                std::to_string(m.num_layers));
+  }
+  m.weights_format = std::string(dtype_info(m.torch_dtype).name);
+  if (const auto* q = c.find("quantization_config")) {
+    m.quantization_config_json = q->dump();
+    apply_checkpoint_quantization(m, source);
+  }
+  return m;
+}
+
+ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions options) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    fs::path cfg = p / "config.json";
+    if (!fs::exists(cfg, ec)) {
+      throw InputError(path + ": folder has no config.json (a model folder needs config.json, "
+                              "or pass a .gguf or .safetensors file)");
+    }
+    p = cfg;
+  }
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw InputError(p.string() + ": cannot be opened for reading");
+  in.seekg(0, std::ios::end);
+  auto size = in.tellg();
+  if (size < 0) throw InputError(p.string() + ": cannot be read");
+  if (static_cast<uint64_t>(size) > k_max_config_bytes) {
+    throw FormatError(p.string() + ": " + std::to_string(size) + " bytes is larger than the " +
+                      std::to_string(k_max_config_bytes) + "-byte limit for a config.json");
+  }
+  in.seekg(0);
+  std::string text(static_cast<size_t>(size), '\0');
+  in.read(text.data(), size);
+  if (options.source.empty()) options.source = p.string();
+  if (options.name.empty()) {
+    options.name = p.parent_path().filename().string();
+    if (options.name.empty()) options.name = p.stem().string();
+  }
+  return load_hf_config(text, options);
+}
+
+}  // namespace llmem

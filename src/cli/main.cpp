@@ -1,3 +1,4 @@
-#include <cstdio>
+// The llmem command: parse, run, print. Everything else lives in the library.
+#include "cli/app.h"
 
-int main() { return 0; }
+int main(int argc, char** argv) { return llmem::cli::run(argc, argv); }

@@ -1,0 +1,73 @@
+// An estimate is data: a tree of rows that always adds up (STYLE.md §8). Top-level components
+// sum exactly to total_bytes; a row with a parent is part of that row, and children sum exactly
+// to their parent. Each row carries its formula and inputs for --explain and the JSON.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace llmem {
+
+// A typed setting or formula input: integer, number, boolean or text.
+using Value = std::variant<int64_t, double, bool, std::string>;
+using Fields = std::vector<std::pair<std::string, Value>>;  // ordered, as printed
+
+struct Component {
+  std::string name;  // SPEC §3 names: weights, kv_cache, activations, framework_overhead …
+  uint64_t bytes = 0;
+  std::string parent;   // "" for a top-level row
+  std::string formula;  // human-readable formula with the inputs' names
+  Fields inputs;
+  std::optional<uint64_t> bytes_low;  // a range when the figure is uncertain
+  std::optional<uint64_t> bytes_high;
+  std::string assumption;  // what is assumed, and why it is uncertain
+};
+
+struct GpuBreakdown {
+  int32_t rank = 0;   // global rank: stage × tp + tp_rank
+  int32_t stage = 0;  // pipeline stage
+  std::vector<Component> components;
+  uint64_t total_bytes = 0;
+};
+
+struct FitResult {
+  std::string gpu;              // catalog name
+  int32_t count = 1;            // GPUs asked for
+  uint64_t capacity_bytes = 0;  // one GPU, as CUDA reports it
+  bool ok = false;
+  int64_t headroom_bytes = 0;  // capacity − total; negative = short by that much
+};
+
+struct ModelInfo {
+  std::string name;
+  std::string source;
+  uint64_t params = 0;
+  uint64_t active_params = 0;
+  uint64_t trainable_params = 0;
+};
+
+struct MemoryEstimate {
+  std::string mode;  // "inference" | "training"
+  ModelInfo model;
+  Fields settings;                    // every input that shaped the estimate, defaults included
+  std::vector<Component> components;  // the most loaded GPU
+  uint64_t total_bytes = 0;
+  std::vector<GpuBreakdown> per_gpu;  // when tp × pp > 1
+  std::vector<Component> cpu_components;
+  uint64_t cpu_bytes = 0;
+  std::optional<FitResult> fits;
+  Fields engine;                   // with an engine other than generic
+  std::vector<std::string> notes;  // choices and warnings, printed under the table
+};
+
+// Sums the top-level rows (checked). Used by builders and by the consistency tests.
+uint64_t sum_top_level(const std::vector<Component>& rows);
+
+// Throws Error when children do not sum to their parents, a name repeats or a parent is absent.
+void check_consistency(const std::vector<Component>& rows, uint64_t total_bytes);
+
+}  // namespace llmem

@@ -1,0 +1,91 @@
+#include "cli/app.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "llmem/error.h"
+
+namespace llmem::cli {
+
+void add_output_flags(CLI::App& cmd, OutputFlags& f) {
+  cmd.add_flag("--json", f.json, "print JSON (SPEC §2: integer bytes, no units)");
+  cmd.add_flag("--explain", f.explain, "show each component's formula and inputs");
+  cmd.add_option("--units", f.units, "GiB (binary) or GB (decimal); never mixed")
+      ->type_name("GiB|GB");
+}
+
+int64_t parse_int_option(const std::string& option, const std::string& text, int64_t min,
+                         int64_t max) {
+  auto fail = [&] {
+    throw InputError(option + " is '" + text + "' but must be an integer in [" +
+                     std::to_string(min) + ", " + std::to_string(max) + "]");
+  };
+  if (text.empty() || text.size() > 20) fail();
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || end == text.c_str() || *end != '\0') fail();
+  if (v < min || v > max) {
+    throw InputError(option + " is " + std::to_string(v) + " but must be in [" +
+                     std::to_string(min) + ", " + std::to_string(max) + "]");
+  }
+  return v;
+}
+
+double parse_double_option(const std::string& option, const std::string& text, double min,
+                           double max) {
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || errno != 0 || end == text.c_str() || *end != '\0' || !(v >= min) ||
+      !(v <= max)) {
+    throw InputError(option + " is '" + text + "' but must be a number in [" +
+                     std::to_string(min).substr(0, std::to_string(min).find('.') + 2) + ", " +
+                     std::to_string(max).substr(0, std::to_string(max).find('.') + 2) + "]");
+  }
+  return v;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "llmem: how much GPU memory a language model needs to serve, fine-tune or train.\n"
+      "Without arguments: the inference estimate for llama-3.1-8b, the seed's rule of thumb "
+      "beside it, and the common GPUs it fits."};
+  app.name("llmem");
+  app.set_version_flag("--version", "llmem 0.1.0");
+  app.require_subcommand(0, 1);
+  int status = 0;
+  register_infer(app, status);
+  register_rule(app, status);
+  register_catalogs(app, status);
+  try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      std::cerr << "llmem: error: " << e.what() << "\n"
+                << "run 'llmem --help' or 'llmem COMMAND --help' for the options\n";
+      return 2;
+    }
+    if (app.get_subcommands().empty()) return run_default();
+    return status;
+  } catch (const Error& e) {
+    std::cerr << "llmem: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "llmem: error: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "llmem: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace llmem::cli

@@ -1,0 +1,45 @@
+// `llmem` with no arguments (SPEC §7): the default model's itemised inference estimate at the
+// defaults, the seed's rule of thumb beside it, and which common GPUs it fits.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/app.h"
+#include "cli/infer_request.h"
+#include "cli/rule_figures.h"
+#include "llmem/render.h"
+
+namespace llmem::cli {
+
+int run_default() {
+  constexpr const char* k_default_model = "llama-3.1-8b";
+  InferRequest req = build_infer_request(k_default_model, {});
+  MemoryEstimate e = run_infer_request(req);
+  std::cout << render_table(e, {Units::GiB, false});
+
+  RuleOptions ro;
+  ro.params = e.model.params;
+  auto rules = apply_rules(ro);
+  for (const auto& r : rules) {
+    if (r.rule != "inference") continue;
+    std::cout << fmt::format(
+        "\nRule of thumb (seed document): params × 2 bytes × 1.2 = {} ({}); llmem's estimate "
+        "above is {}.\n",
+        format_bytes(r.bytes, Units::GiB), format_bytes(r.bytes, Units::GB),
+        format_bytes(e.total_bytes, Units::GiB));
+  }
+
+  std::cout << "\nCommon GPUs (memory as CUDA reports it):\n";
+  for (const auto& g : gpu_catalog()) {
+    if (!g.common) continue;
+    int64_t headroom = static_cast<int64_t>(g.memory_bytes) - static_cast<int64_t>(e.total_bytes);
+    std::cout << fmt::format(
+        "  {:<12} {:>10}  {:<12} headroom {}\n", g.name, format_bytes(g.memory_bytes, Units::GiB),
+        headroom >= 0 ? "fits" : "does not fit", format_signed_bytes(headroom, Units::GiB));
+  }
+  std::cout << "\nMore: llmem infer MODEL --context N --batch N --gpu NAME, llmem rule MODEL, "
+               "llmem models, llmem gpus, llmem --help\n";
+  return 0;
+}
+
+}  // namespace llmem::cli

@@ -1,0 +1,133 @@
+#include "cli/infer_request.h"
+
+#include "cli/app.h"
+#include "cli/resolve.h"
+#include "llmem/error.h"
+#include "llmem/weight_format.h"
+
+namespace llmem::cli {
+
+void add_infer_options(CLI::App& cmd, InferRequestText& t) {
+  cmd.add_option("--weights", t.weights,
+                 "weight format: " + accepted_weight_formats() +
+                     " (default: the checkpoint's; fp32 checkpoints are served as bf16)");
+  cmd.add_option("--kv-dtype,--kv-cache-dtype", t.kv_dtype,
+                 "KV cache dtype: " + accepted_kv_dtypes() + " (default: the compute dtype)");
+  cmd.add_option("--context", t.context,
+                 "tokens per sequence (default 4096, capped at max_position_embeddings)");
+  cmd.add_option("--batch", t.batch, "concurrent sequences (default 1)");
+  cmd.add_option("--engine", t.engine, "generic (default); hf, vllm, llamacpp come later")
+      ->type_name("generic");
+  cmd.add_option("--engine-version", t.engine_version, "engine version (recorded in settings)");
+  cmd.add_option("--tp", t.tp, "tensor-parallel GPUs (default 1)");
+  cmd.add_option("--pp", t.pp, "pipeline-parallel stages (default 1)");
+  cmd.add_option("--pp-layers", t.pp_layers,
+                 "layers per pipeline stage, comma-separated (default: vLLM's even split)");
+  cmd.add_option("--gpu", t.gpu, "check the fit on NAME or NAMExN (see 'llmem gpus')");
+  cmd.add_flag("--include-mtp", t.include_mtp,
+               "count DeepSeek-V3's multi-token-prediction layer (off: as vLLM serves it)");
+}
+
+Units parse_units(const std::string& text, Units fallback) {
+  if (text.empty()) return fallback;
+  if (text == "GiB" || text == "gib") return Units::GiB;
+  if (text == "GB" || text == "gb") return Units::GB;
+  throw InputError("--units is '" + text + "' but must be GiB or GB");
+}
+
+InferRequest build_infer_request(const std::string& model, const InferRequestText& t) {
+  InferRequest r;
+  InferenceOptions& o = r.options;
+  constexpr int64_t k_max_tokens = int64_t{1} << 40;
+  if (!t.context.empty()) {
+    o.context_tokens = parse_int_option("--context", t.context, 1, k_max_tokens);
+    o.context_given = true;
+  }
+  if (!t.batch.empty()) o.batch = parse_int_option("--batch", t.batch, 1, k_max_tokens);
+  if (!t.tp.empty()) o.tp = static_cast<int32_t>(parse_int_option("--tp", t.tp, 1, 4096));
+  if (!t.pp.empty()) o.pp = static_cast<int32_t>(parse_int_option("--pp", t.pp, 1, 4096));
+  if (!t.pp_layers.empty()) {
+    size_t start = 0;
+    while (start <= t.pp_layers.size()) {
+      size_t comma = t.pp_layers.find(',', start);
+      std::string part =
+          t.pp_layers.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      o.pp_layers.push_back(parse_int_option("--pp-layers", part, 1, 4096));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    if (t.pp.empty()) o.pp = static_cast<int32_t>(o.pp_layers.size());
+  }
+  if (!t.kv_dtype.empty() && t.kv_dtype != "auto") {
+    auto kv = parse_kv_dtype(t.kv_dtype);
+    if (!kv) {
+      throw InputError("--kv-dtype is '" + t.kv_dtype + "' but must be one of " +
+                       accepted_kv_dtypes());
+    }
+    o.kv_dtype = kv;
+  }
+  if (!t.engine.empty() && t.engine != "generic") {
+    if (t.engine == "hf" || t.engine == "vllm" || t.engine == "llamacpp") {
+      throw InputError("--engine " + t.engine +
+                       " is not available yet in this build; accepted: generic");
+    }
+    throw InputError("--engine is '" + t.engine +
+                     "' but must be one of generic, hf, vllm, llamacpp");
+  }
+  if (!t.gpu.empty()) {
+    r.gpu = parse_gpu_request(t.gpu);
+    if (r.gpu->count > 1 && o.tp * o.pp == 1 && t.tp.empty() && t.pp.empty()) {
+      o.tp = r.gpu->count;
+      r.notes.push_back("--gpu asks for " + std::to_string(r.gpu->count) +
+                        " GPUs and no --tp/--pp: tensor parallel over " +
+                        std::to_string(r.gpu->count));
+    } else if (r.gpu->count != o.tp * o.pp) {
+      throw InputError("--gpu " + t.gpu + " names " + std::to_string(r.gpu->count) +
+                       " GPUs but --tp " + std::to_string(o.tp) + " × --pp " +
+                       std::to_string(o.pp) + " uses " + std::to_string(o.tp * o.pp));
+    }
+  }
+
+  HfConfigOptions hf;
+  hf.include_mtp = t.include_mtp;
+  r.model = resolve_model(model, hf);
+  if (!t.weights.empty()) {
+    auto f = parse_weight_format(t.weights);
+    if (!f) {
+      throw InputError("--weights is '" + t.weights + "' but must be one of " +
+                       accepted_weight_formats());
+    }
+    apply_weight_format(r.model, *f);
+  } else if (r.model.weights_format == "f32") {
+    WeightFormat bf16;
+    bf16.dtype = DType::bf16;
+    apply_weight_format(r.model, bf16);
+    r.notes.push_back(
+        "the checkpoint is float32: served as bf16, as vLLM's dtype 'auto' does "
+        "(--weights fp32 keeps float32)");
+  }
+  return r;
+}
+
+void apply_fit(MemoryEstimate& e, const GpuRequest& gpu) {
+  FitResult f;
+  f.gpu = gpu.gpu->name;
+  f.count = gpu.count;
+  f.capacity_bytes = gpu.gpu->memory_bytes;
+  f.ok = e.total_bytes <= f.capacity_bytes;
+  f.headroom_bytes = static_cast<int64_t>(f.capacity_bytes) - static_cast<int64_t>(e.total_bytes);
+  e.fits = f;
+}
+
+MemoryEstimate run_infer_request(const InferRequest& r) {
+  MemoryEstimate e = estimate_inference(r.model, r.options);
+  if (r.gpu) {
+    apply_fit(e, *r.gpu);
+    e.settings.emplace_back(
+        "gpu", r.gpu->gpu->name + (r.gpu->count > 1 ? "x" + std::to_string(r.gpu->count) : ""));
+  }
+  e.notes.insert(e.notes.begin(), r.notes.begin(), r.notes.end());
+  return e;
+}
+
+}  // namespace llmem::cli

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -24,7 +25,12 @@
 
 namespace llmem::test {
 
-inline std::string shared_dir() { return LLMEM_SHARED_DIR; }
+// The shared data folder; the environment variable LLMEM_SHARED_DIR overrides the build-time path
+// (a git worktree outside the main checkout has no ../shared beside it).
+inline std::string shared_dir() {
+  const char* env = std::getenv("LLMEM_SHARED_DIR");
+  return env != nullptr && *env != '\0' ? std::string(env) : std::string(LLMEM_SHARED_DIR);
+}
 inline std::string source_dir() { return LLMEM_SOURCE_DIR; }
 
 inline std::string read_file(const std::string& path) {

@@ -415,7 +415,7 @@ TEST(ArchA, RejectsBadExpertCounts) {
   q = shared_json("qwen3-30b-a3b.json");
   q["mlp_only_layers"] = {48};
   EXPECT_THROW_MSG(load_json(q), InputError,
-                   "config.json: mlp_only_layers [0] is 48 but must be in [0, 47]");
+                   "config.json: mlp_only_layers[0] is 48 but must be in [0, 47]");
 }
 
 TEST(ArchA, RejectsBadWrapperAndLayerLists) {

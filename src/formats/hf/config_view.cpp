@@ -33,7 +33,9 @@ std::string ConfigView::where(std::string_view key) const {
 }
 
 void ConfigView::fail(std::string_view key, std::string_view message) const {
-  throw InputError(where(key) + " " + std::string(message));
+  // An indexed key ("[3] is …") attaches to the name: "layer_types[3] is …".
+  std::string sep = !message.empty() && message.front() == '[' ? "" : " ";
+  throw InputError(where(key) + sep + std::string(message));
 }
 
 const nlohmann::json* ConfigView::find(std::string_view key) const {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -24,7 +25,12 @@
 
 namespace llmem::test {
 
-inline std::string shared_dir() { return LLMEM_SHARED_DIR; }
+// The shared models folder; LLMEM_SHARED_DIR in the environment overrides the build's default
+// (a git worktree does not sit beside /work/shared).
+inline std::string shared_dir() {
+  const char* env = std::getenv("LLMEM_SHARED_DIR");
+  return env != nullptr && *env != '\0' ? env : LLMEM_SHARED_DIR;
+}
 inline std::string source_dir() { return LLMEM_SOURCE_DIR; }
 
 inline std::string read_file(const std::string& path) {

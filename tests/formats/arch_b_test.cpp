@@ -433,6 +433,18 @@ TEST(ArchBBadInput, DeepseekZeroRoutedExperts) {
       "or null for a dense model");
 }
 
+TEST(ArchBBadInput, DeepseekExpertTensorCap) {
+  EXPECT_THROW_MSG(
+      load_text(R"({"model_type": "deepseek_v3", "hidden_size": 64, "num_hidden_layers": 4096,
+        "num_attention_heads": 4, "vocab_size": 100, "intermediate_size": 128,
+        "moe_intermediate_size": 32, "kv_lora_rank": 16, "qk_rope_head_dim": 8,
+        "qk_nope_head_dim": 8, "v_head_dim": 8, "n_routed_experts": 65536,
+        "num_experts_per_tok": 8, "torch_dtype": "bfloat16"})"),
+      InputError,
+      "config.json: n_routed_experts is 65536 across 4096 mixture-of-experts layers, which makes "
+      "805306368 expert tensors; at most 1048576 are supported");
+}
+
 TEST(ArchBBadInput, NemotronPatternLength) {
   EXPECT_THROW_MSG(
       load_text(R"({"model_type": "nemotron_h", "hidden_size": 64, "num_hidden_layers": 4,

@@ -88,6 +88,9 @@ DeepseekParams read_params(const ConfigView& c, const std::string& model_type) {
     std::string topk_method =
         c.get_string("topk_method", model_type == "deepseek_v3" ? "noaux_tc" : "greedy");
     d.router_bias = topk_method == "noaux_tc";
+    int64_t moe_layers = 0;
+    for (int64_t i = 0; i < d.layers; ++i) moe_layers += is_moe_layer(d, i) ? 1 : 0;
+    check_expert_tensors(c, "n_routed_experts", d.routed, moe_layers, 3);
   }
   return d;
 }

@@ -9,6 +9,7 @@
 // MambaCache conv [intermediate, conv_kernel] and ssm [intermediate, state_size]; the Mamba-2
 // cache conv [intermediate + 2 * n_groups * state_size, conv_kernel] and ssm
 // [num_heads, head_dim, state_size]. vLLM keeps conv_kernel - 1 conv columns instead.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -256,6 +257,8 @@ void build_nemotron_h(const ConfigView& c, ModelDescription& m, const HfConfigOp
       shared_inter = c.require_int("moe_shared_expert_intermediate_size", 1, k_max_intermediate);
     }
     latent = c.opt_int("moe_latent_size", 1, k_max_hidden).value_or(0);
+    check_expert_tensors(c, "n_routed_experts", experts,
+                         static_cast<int64_t>(std::count(pattern.begin(), pattern.end(), 'E')), 2);
   }
   bool tied = c.get_bool("tie_word_embeddings", false);
   set_ssm_common(m, h, layers, inter, vocab, tied);

@@ -1,11 +1,220 @@
-// STUB: replaced by the real builders (see architectures.h).
+// DeepSeek-V2 / V3 (model_type deepseek_v2, deepseek_v3), after the model repos' own
+// modeling_deepseek.py (deepseek-ai/DeepSeek-V3, deepseek-ai/DeepSeek-V2) and transformers'
+// models/deepseek_v3; the MTP layout after deepseek-ai/DeepSeek-V3 README_WEIGHTS.md and its
+// model.safetensors.index.json (docs/architectures-b.md).
+//
+// Per layer model.layers.N: input_layernorm; self_attn (MLA): q_a_proj, q_a_layernorm, q_b_proj
+// (or q_proj when q_lora_rank is null), kv_a_proj_with_mqa [kv_lora_rank + qk_rope_head_dim],
+// kv_a_layernorm, kv_b_proj, o_proj; post_attention_layernorm; mlp: dense gate/up/down for
+// layers below first_k_dense_replace or off the moe_layer_freq grid, else mlp.gate (router,
+// + e_score_correction_bias with noaux_tc routing), mlp.experts.E.{gate,up,down}_proj and
+// mlp.shared_experts.{gate,up,down}_proj (moe_intermediate_size * n_shared_experts).
+// MTP (num_nextn_predict_layers, only with HfConfigOptions::include_mtp): model.layers.L for
+// L >= num_hidden_layers holds enorm, hnorm, eh_proj, its own embed_tokens, a full decoder
+// layer, shared_head.norm and shared_head.head; role mtp, no LayerSpec.
+#include <string>
+
 #include "formats/hf/architectures.h"
-#include "llmem/error.h"
+#include "formats/hf/builder.h"
+#include "formats/hf/dims.h"
 
 namespace llmem::hf {
+namespace {
 
-void build_deepseek(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
-  throw InputError(c.source() + ": model_type '" + m.model_type + "' is not built yet");
+struct DeepseekParams {
+  int64_t hidden = 0;
+  int64_t layers = 0;
+  int64_t heads = 0;
+  int64_t vocab = 0;
+  int64_t intermediate = 0;
+  int64_t moe_intermediate = 0;
+  int64_t routed = 0;  // 0 when n_routed_experts is null (dense model)
+  int64_t shared = 0;
+  int64_t top_k = 0;
+  int64_t first_dense = 0;
+  int64_t moe_freq = 1;
+  int64_t q_lora = 0;  // 0 when q_lora_rank is null
+  int64_t kv_lora = 0;
+  int64_t rope = 0;
+  int64_t nope = 0;
+  int64_t v_dim = 0;
+  bool attention_bias = false;
+  bool router_bias = false;  // e_score_correction_bias (noaux_tc routing)
+};
+
+bool is_moe_layer(const DeepseekParams& d, int64_t i) {
+  return d.routed > 0 && i >= d.first_dense && i % d.moe_freq == 0;
+}
+
+DeepseekParams read_params(const ConfigView& c, const std::string& model_type) {
+  DeepseekParams d;
+  d.hidden = c.require_int("hidden_size", 1, k_max_hidden);
+  d.layers = c.require_int("num_hidden_layers", 1, k_max_layers);
+  d.heads = c.require_int("num_attention_heads", 1, k_max_heads);
+  d.vocab = c.require_int("vocab_size", 1, k_max_vocab);
+  d.intermediate = c.require_int("intermediate_size", 1, k_max_intermediate);
+  d.kv_lora = c.require_int("kv_lora_rank", 1, k_max_hidden);
+  d.rope = c.require_int("qk_rope_head_dim", 1, k_max_hidden);
+  d.nope = c.require_int("qk_nope_head_dim", 0, k_max_hidden);
+  d.v_dim = c.require_int("v_head_dim", 1, k_max_hidden);
+  d.q_lora = c.opt_int("q_lora_rank", 1, k_max_hidden).value_or(0);
+  d.attention_bias = c.get_bool("attention_bias", false);
+  d.first_dense = c.get_int("first_k_dense_replace", 0, 0, k_max_layers);
+  d.moe_freq = c.get_int("moe_layer_freq", 1, 1, k_max_layers);
+
+  auto routed = c.opt_int("n_routed_experts", 0, k_max_experts);
+  if (routed) {
+    d.routed = *routed;
+    int64_t first_moe = -1;
+    int64_t last_moe = -1;
+    for (int64_t i = d.first_dense; i < d.layers; ++i) {
+      if (i % d.moe_freq != 0) continue;
+      if (first_moe < 0) first_moe = i;
+      last_moe = i;
+    }
+    if (d.routed == 0 && first_moe >= 0) {
+      c.fail("n_routed_experts",
+             "is 0 but layers " + std::to_string(first_moe) + " to " + std::to_string(last_moe) +
+                 " are mixture-of-experts layers (first_k_dense_replace=" +
+                 std::to_string(d.first_dense) + ", moe_layer_freq=" + std::to_string(d.moe_freq) +
+                 ", num_hidden_layers=" + std::to_string(d.layers) + "); must be in [1, " +
+                 std::to_string(k_max_experts) + "], or null for a dense model");
+    }
+  }
+  if (d.routed > 0) {
+    d.moe_intermediate = c.require_int("moe_intermediate_size", 1, k_max_intermediate);
+    d.top_k = c.require_int("num_experts_per_tok", 1, d.routed);
+    d.shared = c.get_int("n_shared_experts", 0, 0, k_max_experts);
+    std::string topk_method =
+        c.get_string("topk_method", model_type == "deepseek_v3" ? "noaux_tc" : "greedy");
+    d.router_bias = topk_method == "noaux_tc";
+    int64_t moe_layers = 0;
+    for (int64_t i = 0; i < d.layers; ++i) moe_layers += is_moe_layer(d, i) ? 1 : 0;
+    check_expert_tensors(c, "n_routed_experts", d.routed, moe_layers, 3);
+  }
+  return d;
+}
+
+// One decoder layer's tensors (attention, norms, MLP or MoE) under `prefix`.
+void add_layer(TensorAdder& t, const DeepseekParams& d, const std::string& prefix, int32_t layer,
+               bool moe) {
+  const int64_t h = d.hidden;
+  const int64_t q_head = dim_add(d.nope, d.rope, "q head size");
+  const int64_t q_out = dim_mul(d.heads, q_head, "q projection size");
+  const std::string a = prefix + ".self_attn";
+  t.norm(prefix + ".input_layernorm", h, false, layer);
+  if (d.q_lora > 0) {
+    // The low-rank latent is computed whole on every rank (vLLM's ReplicatedLinear).
+    t.linear(a + ".q_a_proj", h, d.q_lora, d.attention_bias, TensorRole::attention,
+             TpSplit::replicated, layer);
+    t.norm(a + ".q_a_layernorm", d.q_lora, false, layer);
+    t.linear(a + ".q_b_proj", d.q_lora, q_out, false, TensorRole::attention, TpSplit::column,
+             layer);
+  } else {
+    t.linear(a + ".q_proj", h, q_out, false, TensorRole::attention, TpSplit::column, layer);
+  }
+  t.linear(a + ".kv_a_proj_with_mqa", h, dim_add(d.kv_lora, d.rope, "kv_a size"), d.attention_bias,
+           TensorRole::attention, TpSplit::replicated, layer);
+  t.norm(a + ".kv_a_layernorm", d.kv_lora, false, layer);
+  t.linear(a + ".kv_b_proj", d.kv_lora,
+           dim_mul(d.heads, dim_add(d.nope, d.v_dim, "kv_b head"), "kv_b size"), false,
+           TensorRole::attention, TpSplit::column, layer);
+  t.linear(a + ".o_proj", dim_mul(d.heads, d.v_dim, "o_proj size"), h, d.attention_bias,
+           TensorRole::attention, TpSplit::row, layer);
+  t.norm(prefix + ".post_attention_layernorm", h, false, layer);
+
+  const std::string mlp = prefix + ".mlp";
+  if (!moe) {
+    add_gated_mlp(t, mlp, h, d.intermediate, false, TensorRole::mlp, layer);
+    return;
+  }
+  t.add(mlp + ".gate.weight", {d.routed, h}, TensorRole::router, TpSplit::replicated, layer);
+  if (d.router_bias) {
+    t.add(mlp + ".gate.e_score_correction_bias", {d.routed}, TensorRole::router,
+          TpSplit::replicated, layer);
+  }
+  for (int64_t e = 0; e < d.routed; ++e) {
+    add_gated_mlp(t, mlp + ".experts." + std::to_string(e), h, d.moe_intermediate, false,
+                  TensorRole::routed_expert, layer, 1);
+  }
+  if (d.shared > 0) {
+    add_gated_mlp(t, mlp + ".shared_experts", h,
+                  dim_mul(d.moe_intermediate, d.shared, "shared expert size"), false,
+                  TensorRole::shared_expert, layer);
+  }
+}
+
+void add_mtp_module(TensorAdder& t, const DeepseekParams& d, int64_t index) {
+  ModelDescription& m = t.model();
+  size_t first = m.tensors.size();
+  const int64_t h = d.hidden;
+  const std::string prefix = "model.layers." + std::to_string(index);
+  t.add(prefix + ".embed_tokens.weight", {d.vocab, h}, TensorRole::embedding, TpSplit::vocab);
+  t.norm(prefix + ".enorm", h, false, -1);
+  t.norm(prefix + ".hnorm", h, false, -1);
+  t.linear(prefix + ".eh_proj", dim_mul(2, h, "eh_proj input"), h, false, TensorRole::other,
+           TpSplit::replicated, -1);
+  add_layer(t, d, prefix, -1, is_moe_layer(d, index));
+  t.norm(prefix + ".shared_head.norm", h, false, -1);
+  t.add(prefix + ".shared_head.head.weight", {d.vocab, h}, TensorRole::lm_head, TpSplit::vocab);
+  for (size_t i = first; i < m.tensors.size(); ++i) {
+    m.tensors[i].role = TensorRole::mtp;
+    m.tensors[i].layer = -1;
+    m.tensors[i].experts = 0;
+  }
+}
+
+}  // namespace
+
+void build_deepseek(const ConfigView& c, ModelDescription& m, const HfConfigOptions& o) {
+  DeepseekParams d = read_params(c, m.model_type);
+  m.hidden_size = d.hidden;
+  m.num_layers = d.layers;
+  m.vocab_size = d.vocab;
+  m.intermediate_size = d.intermediate;
+  m.max_position_embeddings = c.get_int("max_position_embeddings", 0, 0, k_max_positions);
+  m.num_attention_heads = static_cast<int32_t>(d.heads);
+  m.num_kv_heads = static_cast<int32_t>(d.heads);
+  m.head_dim = static_cast<int32_t>(d.nope + d.rope);
+  m.tied_embeddings = c.get_bool("tie_word_embeddings", false);
+  m.num_experts = static_cast<int32_t>(d.routed);
+  m.experts_per_token = static_cast<int32_t>(d.top_k);
+  m.num_shared_experts = static_cast<int32_t>(d.shared);
+
+  TensorAdder t(m);
+  t.add("model.embed_tokens.weight", {d.vocab, d.hidden}, TensorRole::embedding, TpSplit::vocab);
+  for (int32_t i = 0; i < d.layers; ++i) {
+    bool moe = is_moe_layer(d, i);
+    add_layer(t, d, "model.layers." + std::to_string(i), i, moe);
+    LayerSpec s;
+    s.kind = LayerKind::mla;
+    s.moe = moe;
+    s.num_heads = static_cast<int32_t>(d.heads);
+    s.num_kv_heads = static_cast<int32_t>(d.heads);
+    s.head_dim_k = static_cast<int32_t>(d.nope + d.rope);
+    s.head_dim_v = static_cast<int32_t>(d.v_dim);
+    s.kv_lora_rank = static_cast<int32_t>(d.kv_lora);
+    s.qk_rope_head_dim = static_cast<int32_t>(d.rope);
+    m.layers.push_back(s);
+  }
+  t.norm("model.norm", d.hidden, false, -1);
+  if (!m.tied_embeddings) {
+    t.add("lm_head.weight", {d.vocab, d.hidden}, TensorRole::lm_head, TpSplit::vocab);
+  }
+
+  int64_t mtp = c.get_int("num_nextn_predict_layers", 0, 0, k_max_layers);
+  if (mtp > 0 && o.include_mtp) {
+    for (int64_t k = 0; k < mtp; ++k) add_mtp_module(t, d, d.layers + k);
+    m.notes.push_back(
+        "multi-token prediction: " + std::to_string(mtp) + " module(s) stored as model.layers." +
+        std::to_string(d.layers) +
+        ".* are counted (role mtp, with their own embed_tokens and shared_head copies); they are "
+        "not decoder layers and hold no cache rows here");
+  } else if (mtp > 0) {
+    m.notes.push_back("multi-token prediction: num_nextn_predict_layers=" + std::to_string(mtp) +
+                      " module(s) in the checkpoint (model.layers." + std::to_string(d.layers) +
+                      ".*) are not counted; they are only loaded for speculative decoding");
+  }
 }
 
 }  // namespace llmem::hf

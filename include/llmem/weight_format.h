@@ -50,6 +50,11 @@ bool is_quantisable(const Tensor& t);
 // ("model.layers.*.self_attn" matches "model.layers.3.self_attn.q_proj.weight").
 bool module_matches(std::string_view name, const std::vector<std::string>& patterns);
 
+// SPEC §1's default --weights: the checkpoint's format, except that a float32 checkpoint is
+// served as bf16, as vLLM's dtype "auto" does. Returns the note to show, or nullopt when the
+// model is left as it is.
+std::optional<std::string> apply_serving_default(ModelDescription& m);
+
 // Rewrites each tensor's storage (`format`, `dtype`, `bytes`) and the model's weights_format.
 void apply_weight_format(ModelDescription& m, const WeightFormat& f);
 

@@ -98,13 +98,8 @@ InferRequest build_infer_request(const std::string& model, const InferRequestTex
                        accepted_weight_formats());
     }
     apply_weight_format(r.model, *f);
-  } else if (r.model.weights_format == "f32") {
-    WeightFormat bf16;
-    bf16.dtype = DType::bf16;
-    apply_weight_format(r.model, bf16);
-    r.notes.push_back(
-        "the checkpoint is float32: served as bf16, as vLLM's dtype 'auto' does "
-        "(--weights fp32 keeps float32)");
+  } else if (auto note = apply_serving_default(r.model)) {
+    r.notes.push_back(*note);
   }
   return r;
 }

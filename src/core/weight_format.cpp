@@ -119,4 +119,13 @@ void apply_weight_format(ModelDescription& m, const WeightFormat& f) {
   m.weights_format = f.label();
 }
 
+std::optional<std::string> apply_serving_default(ModelDescription& m) {
+  if (m.weights_format != "f32") return std::nullopt;
+  WeightFormat bf16;
+  bf16.dtype = DType::bf16;
+  apply_weight_format(m, bf16);
+  return "the checkpoint is float32: served as bf16, as vLLM's dtype 'auto' does (--weights "
+         "fp32 keeps float32)";
+}
+
 }  // namespace llmem

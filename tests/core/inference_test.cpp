@@ -8,6 +8,7 @@
 
 #include "llmem/catalog.h"
 #include "llmem/error.h"
+#include "llmem/weight_format.h"
 #include "test_util.h"
 
 namespace llmem {
@@ -116,7 +117,9 @@ TEST(Inference, SlidingWindowModelsKeepLessCache) {
   InferenceOptions o;
   o.context_tokens = 8192;
   o.context_given = true;
-  auto e = estimate_inference(catalog("gemma-2-9b"), o);
+  auto m = catalog("gemma-2-9b");
+  ASSERT_TRUE(apply_serving_default(m).has_value());  // its checkpoint is float32
+  auto e = estimate_inference(m, o);
   EXPECT_EQ(component(e, "kv_cache").bytes, 21u * 8192u * 8192u + 21u * 8192u * 4096u);
 }
 

@@ -1,7 +1,11 @@
 #include "cli/infer_request.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "cli/app.h"
 #include "cli/resolve.h"
+#include "formats/json_text.h"
 #include "llmem/error.h"
 #include "llmem/weight_format.h"
 
@@ -24,6 +28,9 @@ void add_infer_options(CLI::App& cmd, InferRequestText& t) {
   cmd.add_option("--pp-layers", t.pp_layers,
                  "layers per pipeline stage, comma-separated (default: vLLM's even split)");
   cmd.add_option("--gpu", t.gpu, "check the fit on NAME or NAMExN (see 'llmem gpus')");
+  cmd.add_option("--settings", t.settings_file,
+                 "reproduce a run: a JSON settings object (the \"settings\" of --json output); "
+                 "options given on the command line override it");
   cmd.add_flag("--include-mtp", t.include_mtp,
                "count DeepSeek-V3's multi-token-prediction layer (off: as vLLM serves it)");
 }
@@ -35,7 +42,61 @@ Units parse_units(const std::string& text, Units fallback) {
   throw InputError("--units is '" + text + "' but must be GiB or GB");
 }
 
-InferRequest build_infer_request(const std::string& model, const InferRequestText& t) {
+namespace {
+
+// Fills the options a settings object names, unless the command line gave them already.
+std::string apply_settings_file(InferRequestText& t, const std::string& model) {
+  std::ifstream in(t.settings_file, std::ios::binary);
+  if (!in) throw InputError("--settings " + t.settings_file + ": cannot be opened for reading");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json j = parse_json_lenient(ss.str(), t.settings_file);
+  if (!j.is_object()) throw InputError(t.settings_file + ": settings must be a JSON object");
+  struct Field {
+    const char* key;
+    std::string* text;
+  };
+  const Field fields[] = {{"weights", &t.weights},
+                          {"kv_dtype", &t.kv_dtype},
+                          {"context", &t.context},
+                          {"batch", &t.batch},
+                          {"engine", &t.engine},
+                          {"engine_version", &t.engine_version},
+                          {"tp", &t.tp},
+                          {"pp", &t.pp},
+                          {"pp_layers", &t.pp_layers},
+                          {"gpu", &t.gpu}};
+  for (const auto& [key, value] : j.items()) {
+    if (key == "model" || key == "include_mtp") continue;
+    const Field* f = nullptr;
+    for (const auto& candidate : fields) {
+      if (key == candidate.key) f = &candidate;
+    }
+    if (f == nullptr) {
+      throw InputError(t.settings_file + ": unknown setting '" + key +
+                       "'; accepted: model, weights, kv_dtype, context, batch, engine, "
+                       "engine_version, tp, pp, pp_layers, gpu, include_mtp");
+    }
+    if (!f->text->empty()) continue;  // the command line wins
+    *f->text = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  if (j.contains("include_mtp") && j["include_mtp"].is_boolean() && j["include_mtp"].get<bool>()) {
+    t.include_mtp = true;
+  }
+  if (!model.empty()) return model;
+  if (!j.contains("model") || !j["model"].is_string()) {
+    throw InputError(t.settings_file +
+                     ": settings need a \"model\" string when MODEL is not given");
+  }
+  return j["model"].get<std::string>();
+}
+
+}  // namespace
+
+InferRequest build_infer_request(const std::string& model_arg, const InferRequestText& text) {
+  InferRequestText t = text;
+  std::string model = model_arg;
+  if (!t.settings_file.empty()) model = apply_settings_file(t, model_arg);
   InferRequest r;
   InferenceOptions& o = r.options;
   constexpr int64_t k_max_tokens = int64_t{1} << 40;

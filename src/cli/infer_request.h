@@ -16,6 +16,7 @@ namespace llmem::cli {
 struct InferRequestText {
   std::string weights, kv_dtype, context, batch, engine, engine_version, tp, pp, pp_layers, gpu;
   bool include_mtp = false;
+  std::string settings_file;  // --settings FILE: a `settings` object from a previous --json
 };
 
 struct InferRequest {

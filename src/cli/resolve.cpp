@@ -9,7 +9,9 @@ namespace llmem::cli {
 
 ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& options) {
   std::error_code ec;
-  if (spec.empty()) throw InputError("MODEL is empty; give a path, a catalog name or org/name");
+  if (spec.empty())
+    throw InputError(
+        "MODEL is missing: give a path, a catalog name (see llmem models) or org/name");
   if (std::filesystem::exists(spec, ec)) return load_hf_config_file(spec, options);
   if (auto m = load_catalog_model(spec, options)) return std::move(*m);
   if (spec.find('/') != std::string::npos && spec.find("..") == std::string::npos &&

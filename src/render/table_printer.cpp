@@ -24,6 +24,20 @@ std::string value_text(const Value& v) {
       v);
 }
 
+// "8.03 B (8,030,261,248)": the rounded figure people compare with cards, and the exact count.
+std::string params_text(uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string grouped;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  double v = static_cast<double>(n);
+  if (v >= 1e9) return fmt::format("{:.2f} B ({})", v / 1e9, grouped);
+  if (v >= 1e6) return fmt::format("{:.1f} M ({})", v / 1e6, grouped);
+  return grouped;
+}
+
 std::string fields_text(const Fields& f) {
   std::string s;
   for (const auto& [k, v] : f) s += (s.empty() ? "" : ", ") + k + "=" + value_text(v);
@@ -62,9 +76,9 @@ std::string render_table(const MemoryEstimate& e, const RenderOptions& o) {
   std::string out;
   out += fmt::format("{} memory for {} ({})\n", e.mode == "inference" ? "Inference" : "Training",
                      e.model.name, e.model.source);
-  out += fmt::format("  {} params", e.model.params);
+  out += fmt::format("  {} parameters", params_text(e.model.params));
   if (e.model.active_params != e.model.params) {
-    out += fmt::format(", {} active per token", e.model.active_params);
+    out += fmt::format(", {} active per token", params_text(e.model.active_params));
   }
   out += "\n  " + fields_text(e.settings) + "\n\n";
   if (!e.per_gpu.empty()) out += "Most loaded GPU:\n";

@@ -1,0 +1,152 @@
+// config.json quantization_config → exact weight bytes, against independent figures: vLLM's
+// "Model loading took" lines (../shared/validation/measurements.json) and Hub file sizes. Each
+// golden value names its source beside it; the tolerance is 0.5 %.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "llmem/error.h"
+#include "llmem/hf_config.h"
+#include "llmem/weight_format.h"
+#include "test_util.h"
+
+namespace llmem {
+namespace {
+
+constexpr double k_gib = 1024.0 * 1024.0 * 1024.0;
+
+ModelDescription load_quant(const std::string& file) {
+  return load_hf_config_file(test::source_dir() + "/tests/formats/data/quant/" + file);
+}
+
+uint64_t loaded_bytes(const ModelDescription& m, LoadPath path) {
+  uint64_t n = 0;
+  for (const auto& t : m.tensors) n += load_time_bytes(t, path);
+  return n;
+}
+
+// vLLM's rotary embedding keeps one cos/sin cache [max_position_embeddings, head_dim] in the model
+// dtype (vllm/model_executor/layers/rotary_embedding: register_buffer("cos_sin_cache")); it is
+// allocated while the model loads, so "Model loading took" includes it. Not a weight: the engines
+// issue adds it; here it is added by hand so the comparison is like for like.
+uint64_t vllm_rope_cache_bytes(const ModelDescription& m) {
+  return static_cast<uint64_t>(m.max_position_embeddings) * static_cast<uint64_t>(m.head_dim) * 2;
+}
+
+void expect_within(double ours, double reference, double tolerance = 0.005) {
+  EXPECT_LT(std::fabs(ours - reference) / reference, tolerance)
+      << "ours " << ours << " vs reference " << reference;
+}
+
+TEST(QuantizationConfig, GptqW4a16Llama31_8bMatchesHubFileAndVllm) {
+  auto m = load_quant("llama-3.1-8b-instruct-w4a16.json");
+  EXPECT_EQ(m.weights_format, "gptq-4bit-g128");
+  // Hub: neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w4a16 @46cdbb6, model.safetensors
+  // "5.74 GB" (rounded to 10 MB; the safetensors header adds < 1 MB).
+  expect_within(static_cast<double>(weight_bytes(m)), 5.74e9);
+  // vLLM v0.19.0 on H100 (sm90): "Model loading took 5.38 GiB" (validation id
+  // vllm019-w4a16-redhatai-lla-h100-tp1pp1dp1-8192-dtf16). On sm90 vLLM's kernel choice puts
+  // Machete before Marlin (vllm/model_executor/layers/quantization/kernels/mixed_precision), which
+  // keeps qzeros and g_idx loaded.
+  double loaded = static_cast<double>(loaded_bytes(m, LoadPath::vllm_machete) +
+                                      vllm_rope_cache_bytes(m)) / k_gib;
+  expect_within(loaded, 5.38);
+}
+
+TEST(QuantizationConfig, CompressedTensorsW8a8Llama31_8bMatchesVllm) {
+  auto m = load_quant("llama-3.1-8b-instruct-w8a8.json");
+  EXPECT_EQ(m.weights_format, "int8");
+  // Hub: neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w8a8 @1343a1c shards "5 GB" + "4.08 GB".
+  expect_within(static_cast<double>(weight_bytes(m)), 9.08e9);
+  // vLLM v0.19.0, H100: "Model loading took 8.49 GiB" (validation id
+  // vllm019-w8a8-redhatai-llam-h100-tp1pp1dp1-8192-dtf16).
+  double loaded = static_cast<double>(loaded_bytes(m, LoadPath::as_stored) +
+                                      vllm_rope_cache_bytes(m)) / k_gib;
+  expect_within(loaded, 8.49);
+}
+
+TEST(QuantizationConfig, CompressedTensorsFp8DynamicQwen25_7bMatchesVllm) {
+  auto m = load_quant("qwen2.5-7b-instruct-fp8-dynamic.json");
+  EXPECT_EQ(m.weights_format, "fp8-channel");
+  // vLLM v0.19.0, H100: "Model loading took 8.14 GiB" (validation id
+  // vllm019-fp8dyn-redhatai-qwen2-5-h100-tp1pp1dp1-8192).
+  double loaded = static_cast<double>(loaded_bytes(m, LoadPath::as_stored) +
+                                      vllm_rope_cache_bytes(m)) / k_gib;
+  expect_within(loaded, 8.14);
+}
+
+TEST(QuantizationConfig, UnquantisedModulesStayAtTheCheckpointDtype) {
+  auto m = load_quant("llama-3.1-8b-instruct-w8a8.json");
+  for (const auto& t : m.tensors) {
+    if (t.role == TensorRole::lm_head || t.role == TensorRole::embedding) {
+      EXPECT_TRUE(t.format.empty()) << t.name;
+      EXPECT_EQ(t.bytes, t.elements() * 2) << t.name;  // bf16 (torch_dtype)
+    }
+  }
+}
+
+ModelDescription tiny_with(const std::string& quantization_config) {
+  std::string text = R"({"model_type": "llama", "hidden_size": 256, "num_hidden_layers": 2,
+    "num_attention_heads": 4, "intermediate_size": 512, "vocab_size": 1000,
+    "torch_dtype": "bfloat16", "quantization_config": )" +
+                     quantization_config + "}";
+  return load_hf_config(text, {.source = "config.json"});
+}
+
+TEST(QuantizationConfig, BitsandbytesNeedsExactlyOneMode) {
+  EXPECT_THROW_MSG(tiny_with(R"({"quant_method": "bitsandbytes"})"), InputError,
+                   "config.json: quantization_config.load_in_4bit and load_in_8bit are both "
+                   "false; exactly one must be true");
+}
+
+TEST(QuantizationConfig, BitsandbytesQuantTypeIsChecked) {
+  EXPECT_THROW_MSG(
+      tiny_with(R"({"quant_method": "bitsandbytes", "load_in_4bit": true,
+                    "bnb_4bit_quant_type": "int4"})"),
+      InputError,
+      "config.json: quantization_config.bnb_4bit_quant_type is \"int4\" but must be nf4 or fp4");
+}
+
+TEST(QuantizationConfig, GptqBitsAreChecked) {
+  EXPECT_THROW_MSG(tiny_with(R"({"quant_method": "gptq", "bits": 5})"), InputError,
+                   "config.json: quantization_config.bits is 5 but must be 2, 3, 4 or 8");
+}
+
+TEST(QuantizationConfig, CompressedTensorsNeedsAGroup) {
+  EXPECT_THROW_MSG(tiny_with(R"({"quant_method": "compressed-tensors"})"), InputError,
+                   "config.json: quantization_config.config_groups is missing or empty; a "
+                   "compressed-tensors config needs one group");
+}
+
+TEST(QuantizationConfig, UnknownMethodLeavesANote) {
+  auto m = tiny_with(R"({"quant_method": "hqq"})");
+  EXPECT_EQ(m.weights_format, "bf16");
+  ASSERT_FALSE(m.notes.empty());
+  EXPECT_EQ(m.notes.back(),
+            "quantization_config quant_method 'hqq' is not modelled (modelled: fp8, gptq, awq, "
+            "bitsandbytes, compressed-tensors, mxfp4, modelopt, fbgemm_fp8): weights are counted "
+            "at bf16");
+}
+
+TEST(QuantizationConfig, Fp8BlockScalesFollowWeightBlockSize) {
+  // DeepSeek-V3's layout (config.json quantization_config: fmt e4m3, weight_block_size
+  // [128, 128]): one fp32 weight_scale_inv per 128×128 block. down_proj [256, 512] has 2×4 blocks.
+  auto m = tiny_with(R"({"quant_method": "fp8", "fmt": "e4m3", "activation_scheme": "dynamic",
+                         "weight_block_size": [128, 128]})");
+  EXPECT_EQ(m.weights_format, "fp8-block128x128");
+  for (const auto& t : m.tensors) {
+    if (t.name == "model.layers.0.mlp.down_proj.weight") EXPECT_EQ(t.bytes, 256u * 512 + 8 * 4);
+  }
+}
+
+TEST(QuantizationConfig, DISABLED_GptOss20bMxfp4CheckpointSize) {
+  // TODO(lead, after the gpt_oss builder merges): load /work/shared/models/gpt-oss-20b.json and
+  // compare weight_bytes with the checkpoint's model.safetensors.index.json total_size (not found
+  // with the search tools during issue 4; the Hub lists 3 shards totalling about 13.8 GB).
+  // The config's modules_to_not_convert (self_attn, router, embed_tokens, lm_head) keep bf16.
+  auto m = load_hf_config_file(test::shared_dir() + "/models/gpt-oss-20b.json");
+  EXPECT_EQ(m.weights_format, "mxfp4");
+}
+
+}  // namespace
+}  // namespace llmem

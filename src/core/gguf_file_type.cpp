@@ -75,9 +75,9 @@ struct Hparams {
   int n_layer = 0;
   int n_gqa = 1;
   int n_expert = 0;
-  bool is_70b = false;   // llama.cpp LLM_TYPE_70B: an 80-layer Llama
-  bool falcon = false;   // LLM_ARCH_FALCON
-  bool tied = true;      // no output.weight: token_embd takes the output tensor's type
+  bool is_70b = false;  // llama.cpp LLM_TYPE_70B: an 80-layer Llama
+  bool falcon = false;  // LLM_ARCH_FALCON
+  bool tied = true;     // no output.weight: token_embd takes the output tensor's type
 };
 
 struct Counters {
@@ -247,13 +247,35 @@ G fallback(G t, int64_t nx) {
   if (nx % ggml_type_info(t).block_elements == 0) return t;
   G r = t;
   switch (t) {
-    case G::iq1_s: case G::iq1_m: case G::iq2_xxs: case G::iq2_xs: case G::iq2_s:
-    case G::iq3_xxs: case G::iq3_s: case G::iq4_xs: r = G::iq4_nl; break;
-    case G::q2_0: case G::q2_K: case G::q3_K: case G::tq1_0: case G::tq2_0: r = G::q4_0; break;
-    case G::q4_K: r = G::q5_0; break;
-    case G::q5_K: r = G::q5_1; break;
-    case G::q6_K: r = G::q8_0; break;
-    default: r = G::f16; break;  // llama.cpp throws "no tensor type fallback"; f16 keeps going
+    case G::iq1_s:
+    case G::iq1_m:
+    case G::iq2_xxs:
+    case G::iq2_xs:
+    case G::iq2_s:
+    case G::iq3_xxs:
+    case G::iq3_s:
+    case G::iq4_xs:
+      r = G::iq4_nl;
+      break;
+    case G::q2_0:
+    case G::q2_K:
+    case G::q3_K:
+    case G::tq1_0:
+    case G::tq2_0:
+      r = G::q4_0;
+      break;
+    case G::q4_K:
+      r = G::q5_0;
+      break;
+    case G::q5_K:
+      r = G::q5_1;
+      break;
+    case G::q6_K:
+      r = G::q8_0;
+      break;
+    default:
+      r = G::f16;
+      break;  // llama.cpp throws "no tensor type fallback"; f16 keeps going
   }
   if (nx % ggml_type_info(r).block_elements != 0) r = G::f16;
   return r;
@@ -306,8 +328,8 @@ std::vector<GgmlType> choose_gguf_types(const ModelDescription& m, GgufFileType 
   hp.n_layer = static_cast<int>(m.num_layers);
   hp.n_expert = m.num_experts;
   if (m.num_kv_heads > 0) hp.n_gqa = m.num_attention_heads / m.num_kv_heads;
-  hp.falcon = m.model_type == "falcon" || m.model_type == "RefinedWeb" ||
-              m.model_type == "RefinedWebModel";
+  hp.falcon =
+      m.model_type == "falcon" || m.model_type == "RefinedWeb" || m.model_type == "RefinedWebModel";
   hp.is_70b = m.model_type == "llama" && m.num_layers == 80;
   Counters qs;
   std::vector<GgufCategory> cats;
@@ -327,8 +349,8 @@ std::vector<GgmlType> choose_gguf_types(const ModelDescription& m, GgufFileType 
     const bool conv = t.name.find("conv1d") != std::string::npos;
     // tensor_allows_quantization: 2-D/3-D weights except norms, routers, positions, conv1d.
     const bool allowed = matrix && !router && !conv && t.role != TensorRole::norm &&
-                         t.role != TensorRole::position_embedding &&
-                         t.role != TensorRole::vision && t.role != TensorRole::projector;
+                         t.role != TensorRole::position_embedding && t.role != TensorRole::vision &&
+                         t.role != TensorRole::projector;
     if (!allowed) {
       // convert_hf_to_gguf writes 1-D tensors, routers and conv1d as F32, other matrices F16.
       out.push_back(!matrix || router || conv ? G::f32 : G::f16);

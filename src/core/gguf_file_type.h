@@ -2,8 +2,9 @@
 // ggml type of each file type, the upgrades for sensitive tensors (attn_v, ffn_down, attn_output,
 // output) and the fallback for rows that are not whole blocks. Follows
 // ggml-org/llama.cpp src/llama-quant.cpp @ 007dbbf3 (llama_ftype_get_default_type,
-// tensor_allows_quantization, llama_tensor_get_type_impl, tensor_type_fallback); docs/quantization.md
-// lists the rules and where llmem maps Hugging Face tensor names onto llama.cpp's categories.
+// tensor_allows_quantization, llama_tensor_get_type_impl, tensor_type_fallback);
+// docs/quantization.md lists the rules and where llmem maps Hugging Face tensor names onto
+// llama.cpp's categories.
 #pragma once
 
 #include <string_view>
@@ -17,8 +18,19 @@ namespace llmem {
 
 // llama.cpp's tensor categories (llama-quant.cpp `tensor_category`).
 enum class GgufCategory : uint8_t {
-  token_embd, attn_q, attn_k, attn_v, attn_qkv, attn_kv_b, attn_output,
-  ffn_up, ffn_gate, ffn_down, output, other, count
+  token_embd,
+  attn_q,
+  attn_k,
+  attn_v,
+  attn_qkv,
+  attn_kv_b,
+  attn_output,
+  ffn_up,
+  ffn_gate,
+  ffn_down,
+  output,
+  other,
+  count
 };
 
 // The llama-quantize name of a file type ("Q4_K_M") and its lowercase --weights spelling.

@@ -52,8 +52,9 @@ uint64_t scale_bytes(const WeightFormat& f) {
 // uint8 tensor "quant_state.bitsandbytes__nf4". Its length depends on the digits of the shape and
 // of the nested offset; the offset is taken as a 20-character float repr (documented estimate).
 uint64_t bnb_packed_state_bytes(const WeightFormat& f, const Dims& d) {
-  std::string dtype = f.dtype == DType::f16 ? "float16" : f.dtype == DType::f32 ? "float32"
-                                                                                 : "bfloat16";
+  std::string dtype = f.dtype == DType::f16   ? "float16"
+                      : f.dtype == DType::f32 ? "float32"
+                                              : "bfloat16";
   std::string s = std::string("{\"quant_type\": \"") + (f.fp4_nf4 ? "nf4" : "fp4") +
                   "\", \"blocksize\": 64, \"dtype\": \"" + dtype + "\", \"shape\": [" +
                   std::to_string(d.out) + ", " + std::to_string(d.in) + "]";
@@ -77,7 +78,7 @@ uint64_t one_matrix(const WeightFormat& f, const Dims& d) {
         scales = k_f32;  // weight_scale: fp32, shape []
       } else if (f.granularity == ScaleGranularity::channel) {
         scales = mul(n, scale_bytes(f));  // weight_scale [N, 1]
-      } else {  // weight_scale_inv fp32 [ceil(N/br), ceil(K/bc)]
+      } else {                            // weight_scale_inv fp32 [ceil(N/br), ceil(K/bc)]
         scales = mul(mul(ceil_div(n, static_cast<uint64_t>(f.block_rows)),
                          ceil_div(k, static_cast<uint64_t>(f.block_cols))),
                      k_f32);
@@ -120,8 +121,7 @@ uint64_t one_matrix(const WeightFormat& f, const Dims& d) {
       uint64_t absmax = f.double_quant
                             ? add(add(blocks, mul(ceil_div(blocks, 256), k_f32)), 256 * k_f32)
                             : mul(blocks, k_f32);
-      return add(add(add(ceil_div(elements, 2), absmax), 16 * k_f32),
-                 bnb_packed_state_bytes(f, d));
+      return add(add(add(ceil_div(elements, 2), absmax), 16 * k_f32), bnb_packed_state_bytes(f, d));
     }
     case WeightScheme::bnb_int8:
       return add(elements, mul(n, k_f32));  // weight int8 [N, K]; SCB fp32 [N]
@@ -159,9 +159,8 @@ uint64_t load_time_bytes(const Tensor& t, LoadPath path) {
       if (f->scheme == WeightScheme::gptq) {
         // gptq_marlin uses uint4b8/uint8b128 (zero_points=False): qzeros are replaced by an empty
         // tensor; g_idx too unless act-order, which adds g_idx_sort_indices.
-        uint64_t qzeros = mul(mul(mul(d.lead, groups(d.in, f->group_size)),
-                                  packed_words(d.out, f->bits)),
-                              k_i32);
+        uint64_t qzeros =
+            mul(mul(mul(d.lead, groups(d.in, f->group_size)), packed_words(d.out, f->bits)), k_i32);
         uint64_t b = checked_sub(checked_sub(t.bytes, qzeros, "weight bytes"), g_idx);
         return f->act_order ? add(b, mul(g_idx, 2)) : b;
       }
@@ -185,11 +184,16 @@ uint64_t load_time_bytes(const Tensor& t, LoadPath path) {
 
 std::string_view to_string(LoadPath p) {
   switch (p) {
-    case LoadPath::as_stored: return "as_stored";
-    case LoadPath::vllm_marlin: return "vllm_marlin";
-    case LoadPath::vllm_machete: return "vllm_machete";
-    case LoadPath::hf_dequantised: return "hf_dequantised";
-    case LoadPath::count: break;
+    case LoadPath::as_stored:
+      return "as_stored";
+    case LoadPath::vllm_marlin:
+      return "vllm_marlin";
+    case LoadPath::vllm_machete:
+      return "vllm_machete";
+    case LoadPath::hf_dequantised:
+      return "hf_dequantised";
+    case LoadPath::count:
+      break;
   }
   return "unknown";
 }

@@ -100,7 +100,8 @@ std::string WeightFormat::label() const {
     case WeightScheme::int8:
       return granularity == ScaleGranularity::tensor ? "int8-tensor" : "int8";
     case WeightScheme::gptq:
-      return "gptq-" + std::to_string(bits) + "bit" + group_suffix(*this) + (act_order ? "-act" : "");
+      return "gptq-" + std::to_string(bits) + "bit" + group_suffix(*this) +
+             (act_order ? "-act" : "");
     case WeightScheme::awq:
       return "awq-" + std::to_string(bits) + "bit" + group_suffix(*this);
     case WeightScheme::packed_int:
@@ -125,7 +126,8 @@ std::string WeightFormat::label() const {
 std::optional<WeightFormat> parse_weight_format(std::string_view name_in) {
   const std::string name = lower(name_in);
   WeightFormat f;
-  if (auto d = parse_dtype(name); d && (*d == DType::f32 || *d == DType::f16 || *d == DType::bf16)) {
+  if (auto d = parse_dtype(name);
+      d && (*d == DType::f32 || *d == DType::f16 || *d == DType::bf16)) {
     f.dtype = *d;
     return f;
   }
@@ -177,8 +179,8 @@ std::optional<WeightFormat> parse_weight_format(std::string_view name_in) {
     if (!parse_group_suffix(std::string_view(name).substr(5), f, true)) return std::nullopt;
     return f;
   }
-  for (auto [prefix, scheme] : {std::pair{"gptq-", WeightScheme::gptq},
-                                std::pair{"awq-", WeightScheme::awq}}) {
+  for (auto [prefix, scheme] :
+       {std::pair{"gptq-", WeightScheme::gptq}, std::pair{"awq-", WeightScheme::awq}}) {
     if (!starts_with(name, prefix)) continue;
     std::string_view rest = std::string_view(name).substr(std::string_view(prefix).size());
     size_t bit = rest.find("bit");
@@ -295,18 +297,20 @@ void apply_weight_format(ModelDescription& m, const WeightFormat& f) {
       uint64_t row_len = t.shape.empty() ? 1 : static_cast<uint64_t>(t.shape.back());
       t.bytes = checked_mul(rows, ggml_row_bytes(types[i], row_len), "weight bytes");
       t.format = std::string(info.name);
-      t.dtype = types[i] == GgmlType::f32 ? DType::f32 : types[i] == GgmlType::f16 ? DType::f16
-                : types[i] == GgmlType::bf16 ? DType::bf16 : DType::u8;
+      t.dtype = types[i] == GgmlType::f32    ? DType::f32
+                : types[i] == GgmlType::f16  ? DType::f16
+                : types[i] == GgmlType::bf16 ? DType::bf16
+                                             : DType::u8;
     }
     m.weights_format = f.label();
     return;
   }
   const bool lm_head_too = f.scheme == WeightScheme::gptq && f.quantise_lm_head;
   for (auto& t : m.tensors) {
-    bool candidate = is_quantisable(t) || (lm_head_too && t.role == TensorRole::lm_head &&
-                                           t.shape.size() >= 2);
-    bool quantise = f.scheme != WeightScheme::dense && candidate &&
-                    !module_matches(t.name, f.keep_unquantised);
+    bool candidate =
+        is_quantisable(t) || (lm_head_too && t.role == TensorRole::lm_head && t.shape.size() >= 2);
+    bool quantise =
+        f.scheme != WeightScheme::dense && candidate && !module_matches(t.name, f.keep_unquantised);
     if (!quantise) {
       t.format.clear();
       t.dtype = f.dtype;
@@ -316,13 +320,23 @@ void apply_weight_format(ModelDescription& m, const WeightFormat& f) {
     t.format = f.label();
     t.bytes = quantised_weight_bytes(f, t.shape);
     switch (f.scheme) {
-      case WeightScheme::fp8: t.dtype = f.quant_dtype; break;
+      case WeightScheme::fp8:
+        t.dtype = f.quant_dtype;
+        break;
       case WeightScheme::int8:
-      case WeightScheme::bnb_int8: t.dtype = DType::i8; break;
+      case WeightScheme::bnb_int8:
+        t.dtype = DType::i8;
+        break;
       case WeightScheme::mxfp4:
-      case WeightScheme::nvfp4: t.dtype = DType::f4_e2m1; break;
-      case WeightScheme::bnb_4bit: t.dtype = DType::u8; break;
-      default: t.dtype = DType::i32; break;  // gptq, awq, packed_int: packed int32 words
+      case WeightScheme::nvfp4:
+        t.dtype = DType::f4_e2m1;
+        break;
+      case WeightScheme::bnb_4bit:
+        t.dtype = DType::u8;
+        break;
+      default:
+        t.dtype = DType::i32;
+        break;  // gptq, awq, packed_int: packed int32 words
     }
   }
   m.weights_format = f.label();

@@ -93,7 +93,8 @@ struct Split {
 Split split(const ModelDescription& m) {
   Split s;
   for (const auto& t : m.tensors) {
-    (t.role == TensorRole::embedding ? s.host_mib : s.gpu_mib) += static_cast<double>(t.bytes) / k_mib;
+    (t.role == TensorRole::embedding ? s.host_mib : s.gpu_mib) +=
+        static_cast<double>(t.bytes) / k_mib;
   }
   return s;
 }
@@ -171,16 +172,42 @@ TEST(WeightFormat, LlamaGgufRowsThatAreNotWholeBlocksFallBack) {
 }
 
 TEST(WeightFormat, LabelsRoundTrip) {
-  for (const char* name :
-       {"fp32", "bf16", "fp16", "fp8", "fp8_e5m2", "fp8-channel", "fp8-block128x128", "int8",
-        "int8-tensor", "w4a16-g128", "w4a16-g32-act", "w8a16-channel", "gptq-4bit-g128",
-        "gptq-8bit-channel-act", "gptq-3bit-g64", "awq-4bit-g128", "nf4", "nf4-dq", "fp4",
-        "fp4-dq", "llm-int8", "mxfp4", "nvfp4", "q4_0", "q8_0", "q4_k_m", "q5_k_s", "q2_k",
-        "iq4_xs", "iq2_xxs", "tq1_0", "mxfp4_moe"}) {
+  for (const char* name : {"fp32",
+                           "bf16",
+                           "fp16",
+                           "fp8",
+                           "fp8_e5m2",
+                           "fp8-channel",
+                           "fp8-block128x128",
+                           "int8",
+                           "int8-tensor",
+                           "w4a16-g128",
+                           "w4a16-g32-act",
+                           "w8a16-channel",
+                           "gptq-4bit-g128",
+                           "gptq-8bit-channel-act",
+                           "gptq-3bit-g64",
+                           "awq-4bit-g128",
+                           "nf4",
+                           "nf4-dq",
+                           "fp4",
+                           "fp4-dq",
+                           "llm-int8",
+                           "mxfp4",
+                           "nvfp4",
+                           "q4_0",
+                           "q8_0",
+                           "q4_k_m",
+                           "q5_k_s",
+                           "q2_k",
+                           "iq4_xs",
+                           "iq2_xxs",
+                           "tq1_0",
+                           "mxfp4_moe"}) {
     auto f = parse_weight_format(name);
     ASSERT_TRUE(f.has_value()) << name;
     std::string label = f->label();
-    EXPECT_EQ(label, name == std::string("fp32") ? "f32"
+    EXPECT_EQ(label, name == std::string("fp32")   ? "f32"
                      : name == std::string("fp16") ? "f16"
                                                    : name);
   }
@@ -198,7 +225,8 @@ TEST(WeightFormat, UnknownNamesAreRejected) {
 
 TEST(WeightFormat, ModuleMatchingFollowsConfigSpellings) {
   EXPECT_TRUE(module_matches("lm_head.weight", {"lm_head"}));
-  EXPECT_TRUE(module_matches("model.layers.3.self_attn.q_proj.weight", {"model.layers.*.self_attn"}));
+  EXPECT_TRUE(
+      module_matches("model.layers.3.self_attn.q_proj.weight", {"model.layers.*.self_attn"}));
   EXPECT_TRUE(module_matches("model.layers.0.mlp.router.weight", {"mlp.router"}));
   EXPECT_TRUE(module_matches("model.layers.0.mlp.gate.weight", {"re:.*mlp\\.gate$"}));
   EXPECT_FALSE(module_matches("model.layers.0.mlp.gate_proj.weight", {"re:.*mlp\\.gate$"}));

@@ -48,9 +48,38 @@ TEST(QuantizationConfig, GptqW4a16Llama31_8bMatchesHubFileAndVllm) {
   // vllm019-w4a16-redhatai-lla-h100-tp1pp1dp1-8192-dtf16). On sm90 vLLM's kernel choice puts
   // Machete before Marlin (vllm/model_executor/layers/quantization/kernels/mixed_precision), which
   // keeps qzeros and g_idx loaded.
-  double loaded = static_cast<double>(loaded_bytes(m, LoadPath::vllm_machete) +
-                                      vllm_rope_cache_bytes(m)) / k_gib;
+  double loaded =
+      static_cast<double>(loaded_bytes(m, LoadPath::vllm_machete) + vllm_rope_cache_bytes(m)) /
+      k_gib;
   expect_within(loaded, 5.38);
+}
+
+TEST(QuantizationConfig, GptqUploadsMatchTheirShardSizes) {
+  // hugging-quants/Meta-Llama-3.1-8B-Instruct-GPTQ-INT4 @a4e6a73 (AutoGPTQ, 4-bit, g128, lm_head
+  // fp16 — the same layout as the w4a16 config): shards "4.97 GB" + "764 MB".
+  expect_within(static_cast<double>(weight_bytes(load_quant("llama-3.1-8b-instruct-w4a16.json"))),
+                4.97e9 + 0.764e9);
+  // Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4 @6336382: shards "4 GB" + "1.58 GB".
+  auto q = load_quant("qwen2.5-7b-instruct-gptq-int4.json");
+  EXPECT_EQ(q.weights_format, "gptq-4bit-g128");
+  expect_within(static_cast<double>(weight_bytes(q)), 4.0e9 + 1.58e9);
+}
+
+TEST(QuantizationConfig, AwqUploadsMatchTheirShardSizes) {
+  // hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4 @62c1d84: shards "4.68 GB" + "1.05 GB".
+  auto l = load_quant("llama-3.1-8b-instruct-awq.json");
+  EXPECT_EQ(l.weights_format, "awq-4bit-g128");
+  expect_within(static_cast<double>(weight_bytes(l)), 4.68e9 + 1.05e9);
+  // thesven/Qwen2-7B-Instruct-awq @a2f5ada (Qwen2.5-7B's shapes): shards "4.48 GB" + "1.09 GB".
+  expect_within(static_cast<double>(weight_bytes(load_quant("qwen2.5-7b-instruct-awq.json"))),
+                4.48e9 + 1.09e9);
+}
+
+TEST(QuantizationConfig, BitsandbytesUploadMatchesItsShardSizes) {
+  // RichardErkhov/Qwen_-_Qwen2.5-7B-Instruct-4bits @0900f09: shards "4.76 GB" + "1.09 GB".
+  auto m = load_quant("qwen2.5-7b-instruct-bnb-4bit.json");
+  EXPECT_EQ(m.weights_format, "nf4");
+  expect_within(static_cast<double>(weight_bytes(m)), 4.76e9 + 1.09e9);
 }
 
 TEST(QuantizationConfig, CompressedTensorsW8a8Llama31_8bMatchesVllm) {
@@ -60,8 +89,8 @@ TEST(QuantizationConfig, CompressedTensorsW8a8Llama31_8bMatchesVllm) {
   expect_within(static_cast<double>(weight_bytes(m)), 9.08e9);
   // vLLM v0.19.0, H100: "Model loading took 8.49 GiB" (validation id
   // vllm019-w8a8-redhatai-llam-h100-tp1pp1dp1-8192-dtf16).
-  double loaded = static_cast<double>(loaded_bytes(m, LoadPath::as_stored) +
-                                      vllm_rope_cache_bytes(m)) / k_gib;
+  double loaded =
+      static_cast<double>(loaded_bytes(m, LoadPath::as_stored) + vllm_rope_cache_bytes(m)) / k_gib;
   expect_within(loaded, 8.49);
 }
 
@@ -70,8 +99,8 @@ TEST(QuantizationConfig, CompressedTensorsFp8DynamicQwen25_7bMatchesVllm) {
   EXPECT_EQ(m.weights_format, "fp8-channel");
   // vLLM v0.19.0, H100: "Model loading took 8.14 GiB" (validation id
   // vllm019-fp8dyn-redhatai-qwen2-5-h100-tp1pp1dp1-8192).
-  double loaded = static_cast<double>(loaded_bytes(m, LoadPath::as_stored) +
-                                      vllm_rope_cache_bytes(m)) / k_gib;
+  double loaded =
+      static_cast<double>(loaded_bytes(m, LoadPath::as_stored) + vllm_rope_cache_bytes(m)) / k_gib;
   expect_within(loaded, 8.14);
 }
 

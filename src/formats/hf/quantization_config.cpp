@@ -2,7 +2,8 @@
 // Keys and defaults: transformers src/transformers/utils/quantization_config.py (GPTQConfig,
 // AwqConfig, BitsAndBytesConfig, FineGrainedFP8Config, Mxfp4Config, FbgemmFp8Config),
 // neuralmagic/compressed-tensors (QuantizationConfig, QuantizationArgs) and vLLM's
-// modelopt.py for NVIDIA ModelOpt checkpoints. docs/quantization.md lists what each keeps unquantised.
+// modelopt.py for NVIDIA ModelOpt checkpoints. docs/quantization.md lists what each keeps
+// unquantised.
 #include "formats/hf/quantization_config.h"
 
 #include "formats/hf/config_view.h"
@@ -22,7 +23,8 @@ DType unquantised_dtype(const ModelDescription& m) {
 
 int32_t read_bits(const ConfigView& q, std::string_view key, int64_t fallback) {
   int64_t b = q.get_int(key, fallback, 2, 8);
-  if (b != 2 && b != 3 && b != 4 && b != 8) q.fail(key, "is " + std::to_string(b) + " but must be 2, 3, 4 or 8");
+  if (b != 2 && b != 3 && b != 4 && b != 8)
+    q.fail(key, "is " + std::to_string(b) + " but must be 2, 3, 4 or 8");
   return static_cast<int32_t>(b);
 }
 
@@ -65,8 +67,10 @@ WeightFormat from_gptq(const ConfigView& q, ModelDescription& m) {
                       "' is counted with the AutoGPTQ 'gptq' layout");
   }
   if (q.has("dynamic")) {
-    m.notes.push_back("quantization_config 'dynamic' per-module overrides are not modelled: "
-                      "every linear layer is counted at " + f.label());
+    m.notes.push_back(
+        "quantization_config 'dynamic' per-module overrides are not modelled: "
+        "every linear layer is counted at " +
+        f.label());
   }
   return f;
 }
@@ -148,8 +152,8 @@ WeightFormat from_compressed_tensors(const ConfigView& q, ModelDescription& m) {
   if (type == "float" && bits == 8) {
     f.scheme = WeightScheme::fp8;
     f.granularity = strategy == "channel" ? ScaleGranularity::channel
-                    : strategy == "block"  ? ScaleGranularity::block
-                                           : ScaleGranularity::tensor;
+                    : strategy == "block" ? ScaleGranularity::block
+                                          : ScaleGranularity::tensor;
     if (f.granularity == ScaleGranularity::block) {
       auto b = w.get_int_list("block_structure", 1, 1 << 16);
       if (b.size() != 2) w.fail("block_structure", "must hold 2 integers [rows, columns]");
@@ -228,8 +232,8 @@ void apply_checkpoint_quantization(ModelDescription& m, const std::string& sourc
     f.keep_unquantised = q.get_string_list("modules_to_not_convert");
   } else {
     m.notes.push_back("quantization_config quant_method '" + method +
-                      "' is not modelled (modelled: " + k_methods +
-                      "): weights are counted at " + std::string(dtype_info(m.torch_dtype).name));
+                      "' is not modelled (modelled: " + k_methods + "): weights are counted at " +
+                      std::string(dtype_info(m.torch_dtype).name));
     return;
   }
   apply_weight_format(m, f);

@@ -249,6 +249,9 @@ bool is_quantisable(const Tensor& t) {
     default:
       return false;
   }
+  // Fused expert biases ([experts, out], gpt-oss "gate_up_proj_bias") are 2-D but not weights.
+  std::string_view name = t.name;
+  if (name.size() >= 4 && name.substr(name.size() - 4) == "bias") return false;
   // Mamba's conv1d weight [channels, 1, kernel] is not a linear layer.
   return t.name.find("conv1d") == std::string::npos && t.name.find("A_log") == std::string::npos;
 }

@@ -104,6 +104,54 @@ void expect_within(double ours, double reference, double tolerance = 0.005) {
       << "ours " << ours << " vs reference " << reference;
 }
 
+// openai/gpt-oss-20b, hand-built from its config.json (hidden 2880, 24 layers, 64 heads of 64, 8 KV
+// heads, 32 experts of 2880, vocab 201088, attention biases, untied) in transformers GptOss names;
+// the fused experts are [experts, out, in] logically. The gpt_oss builder lives on another branch.
+ModelDescription gpt_oss_20b() {
+  ModelDescription m;
+  m.model_type = "gpt_oss";
+  m.num_layers = 24;
+  m.num_experts = 32;
+  const int64_t h = 2880, e = 32, v = 201088;
+  add(m, "model.embed_tokens.weight", {v, h}, TensorRole::embedding);
+  for (int32_t i = 0; i < 24; ++i) {
+    std::string p = "model.layers." + std::to_string(i) + ".";
+    add(m, p + "input_layernorm.weight", {h}, TensorRole::norm, i);
+    for (auto [n, out] : {std::pair{"q_proj", 4096}, {"k_proj", 512}, {"v_proj", 512}}) {
+      add(m, p + "self_attn." + n + ".weight", {out, h}, TensorRole::attention, i);
+      add(m, p + "self_attn." + n + ".bias", {out}, TensorRole::attention, i);
+    }
+    add(m, p + "self_attn.o_proj.weight", {h, 4096}, TensorRole::attention, i);
+    add(m, p + "self_attn.o_proj.bias", {h}, TensorRole::attention, i);
+    add(m, p + "self_attn.sinks", {64}, TensorRole::attention, i);
+    add(m, p + "post_attention_layernorm.weight", {h}, TensorRole::norm, i);
+    add(m, p + "mlp.router.weight", {e, h}, TensorRole::router, i);
+    add(m, p + "mlp.router.bias", {e}, TensorRole::router, i);
+    add(m, p + "mlp.experts.gate_up_proj", {e, 2 * h, h}, TensorRole::routed_expert, i);
+    add(m, p + "mlp.experts.gate_up_proj_bias", {e, 2 * h}, TensorRole::routed_expert, i);
+    add(m, p + "mlp.experts.down_proj", {e, h, h}, TensorRole::routed_expert, i);
+    add(m, p + "mlp.experts.down_proj_bias", {e, h}, TensorRole::routed_expert, i);
+  }
+  add(m, "model.norm.weight", {h}, TensorRole::norm);
+  add(m, "lm_head.weight", {v, h}, TensorRole::lm_head);
+  return m;
+}
+
+TEST(WeightFormat, GptOss20bMxfp4MatchesItsCheckpoint) {
+  auto m = gpt_oss_20b();
+  WeightFormat f = *parse_weight_format("mxfp4");
+  // config.json quantization_config.modules_to_not_convert of openai/gpt-oss-20b.
+  f.keep_unquantised = {"model.layers.*.self_attn", "model.layers.*.mlp.router",
+                        "model.embed_tokens", "lm_head"};
+  apply_weight_format(m, f);
+  // huggingface.co/openai/gpt-oss-20b/tree/refs%2Fpr%2F146 (5e61ea7): shards "4.79 GB" + "4.8 GB"
+  // + "4.17 GB".
+  expect_within(static_cast<double>(weight_bytes(m)), 4.79e9 + 4.8e9 + 4.17e9);
+  int mxfp4 = 0;
+  for (const auto& t : m.tensors) mxfp4 += t.format == "mxfp4";
+  EXPECT_EQ(mxfp4, 48);  // gate_up_proj and down_proj of 24 layers; their biases stay bf16
+}
+
 TEST(WeightFormat, PythiaQ8_0MatchesLlamaCppBuffers) {
   auto m = pythia_2_8b();
   apply_weight_format(m, *parse_weight_format("q8_0"));

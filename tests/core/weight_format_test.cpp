@@ -1,0 +1,327 @@
+// Weight formats applied to model descriptions: llama.cpp's file-type rules against llama.cpp's own
+// printed model buffers, the --weights grammar, module matching and engine load paths. Golden
+// values name their source beside them.
+#include "llmem/weight_format.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "llmem/hf_config.h"
+#include "test_util.h"
+
+namespace llmem {
+namespace {
+
+constexpr double k_mib = 1024.0 * 1024.0;
+
+void add(ModelDescription& m, std::string name, std::vector<int64_t> shape, TensorRole role,
+         int32_t layer = -1) {
+  Tensor t;
+  t.name = std::move(name);
+  t.shape = std::move(shape);
+  t.role = role;
+  t.layer = layer;
+  t.bytes = t.elements() * 2;
+  m.tensors.push_back(std::move(t));
+}
+
+// EleutherAI/pythia-2.8b, hand-built from its published architecture (config.json and the
+// llama.cpp log's "gptneox: n_layer 32, n_embd 2560, n_head 32, n_ff 10240, n_vocab 50304"):
+// transformers GPTNeoXForCausalLM names, nn.Linear [out, in], LayerNorms with bias. The gpt_neox
+// builder lives on another branch; this list stands in for it.
+ModelDescription pythia_2_8b() {
+  ModelDescription m;
+  m.model_type = "gpt_neox";
+  m.num_layers = 32;
+  m.num_attention_heads = 32;
+  m.num_kv_heads = 32;
+  const int64_t h = 2560, ff = 10240, v = 50304;
+  add(m, "gpt_neox.embed_in.weight", {v, h}, TensorRole::embedding);
+  for (int32_t i = 0; i < 32; ++i) {
+    std::string p = "gpt_neox.layers." + std::to_string(i) + ".";
+    for (const char* n : {"input_layernorm", "post_attention_layernorm"}) {
+      add(m, p + n + ".weight", {h}, TensorRole::norm, i);
+      add(m, p + n + ".bias", {h}, TensorRole::norm, i);
+    }
+    add(m, p + "attention.query_key_value.weight", {3 * h, h}, TensorRole::attention, i);
+    add(m, p + "attention.query_key_value.bias", {3 * h}, TensorRole::attention, i);
+    add(m, p + "attention.dense.weight", {h, h}, TensorRole::attention, i);
+    add(m, p + "attention.dense.bias", {h}, TensorRole::attention, i);
+    add(m, p + "mlp.dense_h_to_4h.weight", {ff, h}, TensorRole::mlp, i);
+    add(m, p + "mlp.dense_h_to_4h.bias", {ff}, TensorRole::mlp, i);
+    add(m, p + "mlp.dense_4h_to_h.weight", {h, ff}, TensorRole::mlp, i);
+    add(m, p + "mlp.dense_4h_to_h.bias", {h}, TensorRole::mlp, i);
+  }
+  add(m, "gpt_neox.final_layer_norm.weight", {h}, TensorRole::norm);
+  add(m, "gpt_neox.final_layer_norm.bias", {h}, TensorRole::norm);
+  add(m, "embed_out.weight", {v, h}, TensorRole::lm_head);
+  return m;
+}
+
+// microsoft/Phi-3-mini-4k-instruct, hand-built from its config.json (hidden 3072, 32 layers,
+// 32 heads, intermediate 8192, vocab 32064; fused qkv_proj and gate_up_proj), transformers
+// Phi3ForCausalLM names. The phi3 builder lives on another branch.
+ModelDescription phi3_mini() {
+  ModelDescription m;
+  m.model_type = "phi3";
+  m.num_layers = 32;
+  m.num_attention_heads = 32;
+  m.num_kv_heads = 32;
+  const int64_t h = 3072, ff = 8192, v = 32064;
+  add(m, "model.embed_tokens.weight", {v, h}, TensorRole::embedding);
+  for (int32_t i = 0; i < 32; ++i) {
+    std::string p = "model.layers." + std::to_string(i) + ".";
+    add(m, p + "input_layernorm.weight", {h}, TensorRole::norm, i);
+    add(m, p + "self_attn.qkv_proj.weight", {3 * h, h}, TensorRole::attention, i);
+    add(m, p + "self_attn.o_proj.weight", {h, h}, TensorRole::attention, i);
+    add(m, p + "post_attention_layernorm.weight", {h}, TensorRole::norm, i);
+    add(m, p + "mlp.gate_up_proj.weight", {2 * ff, h}, TensorRole::mlp, i);
+    add(m, p + "mlp.down_proj.weight", {h, ff}, TensorRole::mlp, i);
+  }
+  add(m, "model.norm.weight", {h}, TensorRole::norm);
+  add(m, "lm_head.weight", {v, h}, TensorRole::lm_head);
+  return m;
+}
+
+// llama.cpp keeps the token embedding in host memory (CPU_Mapped) and the rest on the GPU.
+struct Split {
+  double gpu_mib = 0;
+  double host_mib = 0;
+};
+
+Split split(const ModelDescription& m) {
+  Split s;
+  for (const auto& t : m.tensors) {
+    (t.role == TensorRole::embedding ? s.host_mib : s.gpu_mib) +=
+        static_cast<double>(t.bytes) / k_mib;
+  }
+  return s;
+}
+
+void expect_within(double ours, double reference, double tolerance = 0.005) {
+  EXPECT_LT(std::fabs(ours - reference) / reference, tolerance)
+      << "ours " << ours << " vs reference " << reference;
+}
+
+// openai/gpt-oss-20b, hand-built from its config.json (hidden 2880, 24 layers, 64 heads of 64, 8 KV
+// heads, 32 experts of 2880, vocab 201088, attention biases, untied) in transformers GptOss names;
+// the fused experts are [experts, out, in] logically. The gpt_oss builder lives on another branch.
+ModelDescription gpt_oss_20b() {
+  ModelDescription m;
+  m.model_type = "gpt_oss";
+  m.num_layers = 24;
+  m.num_experts = 32;
+  const int64_t h = 2880, e = 32, v = 201088;
+  add(m, "model.embed_tokens.weight", {v, h}, TensorRole::embedding);
+  for (int32_t i = 0; i < 24; ++i) {
+    std::string p = "model.layers." + std::to_string(i) + ".";
+    add(m, p + "input_layernorm.weight", {h}, TensorRole::norm, i);
+    for (auto [n, out] : {std::pair{"q_proj", 4096}, {"k_proj", 512}, {"v_proj", 512}}) {
+      add(m, p + "self_attn." + n + ".weight", {out, h}, TensorRole::attention, i);
+      add(m, p + "self_attn." + n + ".bias", {out}, TensorRole::attention, i);
+    }
+    add(m, p + "self_attn.o_proj.weight", {h, 4096}, TensorRole::attention, i);
+    add(m, p + "self_attn.o_proj.bias", {h}, TensorRole::attention, i);
+    add(m, p + "self_attn.sinks", {64}, TensorRole::attention, i);
+    add(m, p + "post_attention_layernorm.weight", {h}, TensorRole::norm, i);
+    add(m, p + "mlp.router.weight", {e, h}, TensorRole::router, i);
+    add(m, p + "mlp.router.bias", {e}, TensorRole::router, i);
+    add(m, p + "mlp.experts.gate_up_proj", {e, 2 * h, h}, TensorRole::routed_expert, i);
+    add(m, p + "mlp.experts.gate_up_proj_bias", {e, 2 * h}, TensorRole::routed_expert, i);
+    add(m, p + "mlp.experts.down_proj", {e, h, h}, TensorRole::routed_expert, i);
+    add(m, p + "mlp.experts.down_proj_bias", {e, h}, TensorRole::routed_expert, i);
+  }
+  add(m, "model.norm.weight", {h}, TensorRole::norm);
+  add(m, "lm_head.weight", {v, h}, TensorRole::lm_head);
+  return m;
+}
+
+TEST(WeightFormat, GptOss20bMxfp4MatchesItsCheckpoint) {
+  auto m = gpt_oss_20b();
+  WeightFormat f = *parse_weight_format("mxfp4");
+  // config.json quantization_config.modules_to_not_convert of openai/gpt-oss-20b.
+  f.keep_unquantised = {"model.layers.*.self_attn", "model.layers.*.mlp.router",
+                        "model.embed_tokens", "lm_head"};
+  apply_weight_format(m, f);
+  // huggingface.co/openai/gpt-oss-20b/tree/refs%2Fpr%2F146 (5e61ea7): shards "4.79 GB" + "4.8 GB"
+  // + "4.17 GB".
+  expect_within(static_cast<double>(weight_bytes(m)), 4.79e9 + 4.8e9 + 4.17e9);
+  int mxfp4 = 0;
+  for (const auto& t : m.tensors) mxfp4 += t.format == "mxfp4";
+  EXPECT_EQ(mxfp4, 48);  // gate_up_proj and down_proj of 24 layers; their biases stay bf16
+}
+
+TEST(WeightFormat, PythiaQ8_0MatchesLlamaCppBuffers) {
+  auto m = pythia_2_8b();
+  apply_weight_format(m, *parse_weight_format("q8_0"));
+  // ggml-org/ci llama.cpp/56/4747beac…/ggml-4-x86-cuda-v100/pythia_2_8b-tg-q8_0.log (validation id
+  // llamacpp-ci-pythia2.8b-q8_0-v100): "CUDA0 model buffer size = 2684.57 MiB",
+  // "CPU_Mapped model buffer size = 130.49 MiB"; "type f32: 258 tensors; type q8_0: 130 tensors".
+  Split s = split(m);
+  expect_within(s.gpu_mib, 2684.57);
+  expect_within(s.host_mib, 130.49);
+  int f32 = 0, q8 = 0;
+  for (const auto& t : m.tensors) {
+    f32 += t.format == "f32";
+    q8 += t.format == "q8_0";
+  }
+  EXPECT_EQ(f32, 258);
+  EXPECT_EQ(q8, 130);
+  EXPECT_EQ(m.tensors.size(), 388u);
+}
+
+TEST(WeightFormat, PythiaQ4_0KeepsTheOutputAtQ6_K) {
+  auto m = pythia_2_8b();
+  apply_weight_format(m, *parse_weight_format("q4_0"));
+  // Same CI run, pythia_2_8b-tg-q4_0.log (validation id llamacpp-ci-pythia2.8b-q4_0-v100):
+  // "CUDA0 model buffer size = 1454.83 MiB", "CPU_Mapped model buffer size = 69.08 MiB",
+  // "type f32: 258 tensors; type q4_0: 129 tensors; type q6_K: 1 tensors".
+  Split s = split(m);
+  expect_within(s.gpu_mib, 1454.83);
+  expect_within(s.host_mib, 69.08);
+  int q6 = 0;
+  for (const auto& t : m.tensors) q6 += t.format == "q6_K";
+  EXPECT_EQ(q6, 1);
+  EXPECT_EQ(m.tensors.back().format, "q6_K");  // embed_out → output.weight
+}
+
+TEST(WeightFormat, Phi3MiniQ4_K_MMatchesLlamaCppBuffers) {
+  auto m = phi3_mini();
+  apply_weight_format(m, *parse_weight_format("Q4_K_M"));
+  // text-generation-webui llama-server log of Phi-3-mini-4k-instruct-q4.gguf, "Q4_K - Medium"
+  // (validation id llamacpp-phi3-mini-q4km-rtx3070): "CUDA0 model buffer size = 2228.82 MiB",
+  // "CPU_Mapped model buffer size = 52.84 MiB".
+  Split s = split(m);
+  expect_within(s.gpu_mib, 2228.82);
+  expect_within(s.host_mib, 52.84);
+}
+
+TEST(WeightFormat, Q4_K_MUpgradesFfnDownOnTheUseMoreBitsLayers) {
+  // llama-quant.cpp use_more_bits(i, n): i < n/8 || i >= 7n/8 || (i - n/8) % 3 == 2. For 32
+  // layers: 0-3, 6, 9, …, 27, 28-31 — 16 layers at q6_K.
+  auto m = phi3_mini();
+  apply_weight_format(m, *parse_weight_format("q4_k_m"));
+  std::vector<int> q6;
+  for (const auto& t : m.tensors) {
+    if (t.name.find("down_proj") != std::string::npos && t.format == "q6_K") q6.push_back(t.layer);
+  }
+  EXPECT_EQ(q6, (std::vector<int>{0, 1, 2, 3, 6, 9, 12, 15, 18, 21, 24, 27, 28, 29, 30, 31}));
+}
+
+TEST(WeightFormat, LlamaGgufRowsThatAreNotWholeBlocksFallBack) {
+  // llama-quant.cpp tensor_type_fallback: q4_K on a row of 32·k (not 256·k) → q5_0.
+  ModelDescription m;
+  m.num_layers = 1;
+  add(m, "model.layers.0.self_attn.o_proj.weight", {64, 96}, TensorRole::attention, 0);
+  apply_weight_format(m, *parse_weight_format("q4_k_s"));
+  EXPECT_EQ(m.tensors[0].format, "q5_0");
+  EXPECT_EQ(m.tensors[0].bytes, 64u * 3 * 22);  // block_q5_0: 22 bytes per 32 (ggml-common.h)
+}
+
+TEST(WeightFormat, LabelsRoundTrip) {
+  for (const char* name : {"fp32",
+                           "bf16",
+                           "fp16",
+                           "fp8",
+                           "fp8_e5m2",
+                           "fp8-channel",
+                           "fp8-block128x128",
+                           "int8",
+                           "int8-tensor",
+                           "w4a16-g128",
+                           "w4a16-g32-act",
+                           "w8a16-channel",
+                           "gptq-4bit-g128",
+                           "gptq-8bit-channel-act",
+                           "gptq-3bit-g64",
+                           "awq-4bit-g128",
+                           "nf4",
+                           "nf4-dq",
+                           "fp4",
+                           "fp4-dq",
+                           "llm-int8",
+                           "mxfp4",
+                           "nvfp4",
+                           "q4_0",
+                           "q8_0",
+                           "q4_k_m",
+                           "q5_k_s",
+                           "q2_k",
+                           "iq4_xs",
+                           "iq2_xxs",
+                           "tq1_0",
+                           "mxfp4_moe"}) {
+    auto f = parse_weight_format(name);
+    ASSERT_TRUE(f.has_value()) << name;
+    std::string label = f->label();
+    EXPECT_EQ(label, name == std::string("fp32")   ? "f32"
+                     : name == std::string("fp16") ? "f16"
+                                                   : name);
+  }
+  EXPECT_EQ(parse_weight_format("int4")->label(), "w4a16-g128");
+  EXPECT_EQ(parse_weight_format("W8A8")->label(), "int8");
+  EXPECT_EQ(parse_weight_format("fp8-dynamic")->label(), "fp8-channel");
+}
+
+TEST(WeightFormat, UnknownNamesAreRejected) {
+  for (const char* name : {"", "int3", "gptq-5bit", "gptq-4bit-g0", "awq-4bit-act", "q4_k_x",
+                           "fp8-block128", "w4a16-gx", "nf8"}) {
+    EXPECT_FALSE(parse_weight_format(name).has_value()) << name;
+  }
+}
+
+TEST(WeightFormat, ModuleMatchingFollowsConfigSpellings) {
+  EXPECT_TRUE(module_matches("lm_head.weight", {"lm_head"}));
+  EXPECT_TRUE(
+      module_matches("model.layers.3.self_attn.q_proj.weight", {"model.layers.*.self_attn"}));
+  EXPECT_TRUE(module_matches("model.layers.0.mlp.router.weight", {"mlp.router"}));
+  EXPECT_TRUE(module_matches("model.layers.0.mlp.gate.weight", {"re:.*mlp\\.gate$"}));
+  EXPECT_FALSE(module_matches("model.layers.0.mlp.gate_proj.weight", {"re:.*mlp\\.gate$"}));
+  EXPECT_FALSE(module_matches("model.layers.0.mlp.gate_proj.weight", {"gate"}));
+}
+
+TEST(WeightFormat, GptqLayoutCountsEveryStoredTensor) {
+  // AutoGPTQ QuantLinear (auto_gptq/nn_modules/qlinear): for in=4096, out=1024, 4-bit, g128:
+  // qweight int32 [512, 1024], qzeros int32 [32, 128], scales fp16 [32, 1024], g_idx int32 [4096].
+  WeightFormat f = *parse_weight_format("gptq-4bit-g128");
+  EXPECT_EQ(quantised_weight_bytes(f, {1024, 4096}),
+            512u * 1024 * 4 + 32u * 128 * 4 + 32u * 1024 * 2 + 4096u * 4);
+}
+
+TEST(WeightFormat, MarlinDropsSymmetricZerosAndGidx) {
+  ModelDescription m;
+  add(m, "model.layers.0.mlp.down_proj.weight", {1024, 4096}, TensorRole::mlp, 0);
+  apply_weight_format(m, *parse_weight_format("gptq-4bit-g128"));
+  const Tensor& t = m.tensors[0];
+  // vLLM MarlinLinearKernel.process_weights_after_loading: w_zp and g_idx become empty tensors.
+  EXPECT_EQ(load_time_bytes(t, LoadPath::vllm_marlin), t.bytes - 32u * 128 * 4 - 4096u * 4);
+  EXPECT_EQ(load_time_bytes(t, LoadPath::vllm_machete), t.bytes);
+  EXPECT_EQ(load_time_bytes(t, LoadPath::as_stored), t.bytes);
+}
+
+TEST(WeightFormat, HfWithoutKernelsDequantisesMxfp4) {
+  ModelDescription m;
+  add(m, "model.layers.0.mlp.experts.down_proj", {32, 2880, 2880}, TensorRole::routed_expert, 0);
+  apply_weight_format(m, *parse_weight_format("mxfp4"));
+  // gpt-oss stores 2880-wide rows as 90 blocks of 16 bytes + 90 e8m0 scales.
+  EXPECT_EQ(m.tensors[0].bytes, 32u * 2880 * (90 * 16 + 90));
+  EXPECT_EQ(load_time_bytes(m.tensors[0], LoadPath::hf_dequantised), 32u * 2880 * 2880 * 2);
+}
+
+TEST(WeightFormat, QuantisedLlamaKeepsEmbeddingsAndNormsAtBf16) {
+  // The w8a8 test config is Llama-3.1-8B's architecture; --weights nf4 replaces its format.
+  auto m = load_hf_config_file(test::source_dir() +
+                               "/tests/formats/data/quant/llama-3.1-8b-instruct-w8a8.json");
+  apply_weight_format(m, *parse_weight_format("nf4"));
+  EXPECT_EQ(m.weights_format, "nf4");
+  for (const auto& t : m.tensors) {
+    bool quantised = !t.format.empty();
+    EXPECT_EQ(quantised, t.shape.size() == 2 && t.role != TensorRole::embedding &&
+                             t.role != TensorRole::lm_head)
+        << t.name;
+  }
+}
+
+}  // namespace
+}  // namespace llmem

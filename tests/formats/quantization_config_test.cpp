@@ -1,0 +1,183 @@
+// config.json quantization_config → exact weight bytes, against independent figures: vLLM's
+// "Model loading took" lines (../shared/validation/measurements.json) and Hub file sizes. Each
+// golden value names its source beside it; the tolerance is 0.5 %.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "llmem/error.h"
+#include "llmem/hf_config.h"
+#include "llmem/weight_format.h"
+#include "test_util.h"
+
+namespace llmem {
+namespace {
+
+constexpr double k_gib = 1024.0 * 1024.0 * 1024.0;
+
+ModelDescription load_quant(const std::string& file) {
+  return load_hf_config_file(test::source_dir() + "/tests/formats/data/quant/" + file);
+}
+
+uint64_t loaded_bytes(const ModelDescription& m, LoadPath path) {
+  uint64_t n = 0;
+  for (const auto& t : m.tensors) n += load_time_bytes(t, path);
+  return n;
+}
+
+// vLLM's rotary embedding keeps one cos/sin cache [max_position_embeddings, head_dim] in the model
+// dtype (vllm/model_executor/layers/rotary_embedding: register_buffer("cos_sin_cache")); it is
+// allocated while the model loads, so "Model loading took" includes it. Not a weight: the engines
+// issue adds it; here it is added by hand so the comparison is like for like.
+uint64_t vllm_rope_cache_bytes(const ModelDescription& m) {
+  return static_cast<uint64_t>(m.max_position_embeddings) * static_cast<uint64_t>(m.head_dim) * 2;
+}
+
+void expect_within(double ours, double reference, double tolerance = 0.005) {
+  EXPECT_LT(std::fabs(ours - reference) / reference, tolerance)
+      << "ours " << ours << " vs reference " << reference;
+}
+
+TEST(QuantizationConfig, GptqW4a16Llama31_8bMatchesHubFileAndVllm) {
+  auto m = load_quant("llama-3.1-8b-instruct-w4a16.json");
+  EXPECT_EQ(m.weights_format, "gptq-4bit-g128");
+  // Hub: neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w4a16 @46cdbb6, model.safetensors
+  // "5.74 GB" (rounded to 10 MB; the safetensors header adds < 1 MB).
+  expect_within(static_cast<double>(weight_bytes(m)), 5.74e9);
+  // vLLM v0.19.0 on H100 (sm90): "Model loading took 5.38 GiB" (validation id
+  // vllm019-w4a16-redhatai-lla-h100-tp1pp1dp1-8192-dtf16). On sm90 vLLM's kernel choice puts
+  // Machete before Marlin (vllm/model_executor/layers/quantization/kernels/mixed_precision), which
+  // keeps qzeros and g_idx loaded.
+  double loaded =
+      static_cast<double>(loaded_bytes(m, LoadPath::vllm_machete) + vllm_rope_cache_bytes(m)) /
+      k_gib;
+  expect_within(loaded, 5.38);
+}
+
+TEST(QuantizationConfig, GptqUploadsMatchTheirShardSizes) {
+  // hugging-quants/Meta-Llama-3.1-8B-Instruct-GPTQ-INT4 @a4e6a73 (AutoGPTQ, 4-bit, g128, lm_head
+  // fp16 — the same layout as the w4a16 config): shards "4.97 GB" + "764 MB".
+  expect_within(static_cast<double>(weight_bytes(load_quant("llama-3.1-8b-instruct-w4a16.json"))),
+                4.97e9 + 0.764e9);
+  // Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4 @6336382: shards "4 GB" + "1.58 GB".
+  auto q = load_quant("qwen2.5-7b-instruct-gptq-int4.json");
+  EXPECT_EQ(q.weights_format, "gptq-4bit-g128");
+  expect_within(static_cast<double>(weight_bytes(q)), 4.0e9 + 1.58e9);
+}
+
+TEST(QuantizationConfig, AwqUploadsMatchTheirShardSizes) {
+  // hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4 @62c1d84: shards "4.68 GB" + "1.05 GB".
+  auto l = load_quant("llama-3.1-8b-instruct-awq.json");
+  EXPECT_EQ(l.weights_format, "awq-4bit-g128");
+  expect_within(static_cast<double>(weight_bytes(l)), 4.68e9 + 1.05e9);
+  // thesven/Qwen2-7B-Instruct-awq @a2f5ada (Qwen2.5-7B's shapes): shards "4.48 GB" + "1.09 GB".
+  expect_within(static_cast<double>(weight_bytes(load_quant("qwen2.5-7b-instruct-awq.json"))),
+                4.48e9 + 1.09e9);
+}
+
+TEST(QuantizationConfig, BitsandbytesUploadMatchesItsShardSizes) {
+  // RichardErkhov/Qwen_-_Qwen2.5-7B-Instruct-4bits @0900f09: shards "4.76 GB" + "1.09 GB".
+  auto m = load_quant("qwen2.5-7b-instruct-bnb-4bit.json");
+  EXPECT_EQ(m.weights_format, "nf4");
+  expect_within(static_cast<double>(weight_bytes(m)), 4.76e9 + 1.09e9);
+}
+
+TEST(QuantizationConfig, CompressedTensorsW8a8Llama31_8bMatchesVllm) {
+  auto m = load_quant("llama-3.1-8b-instruct-w8a8.json");
+  EXPECT_EQ(m.weights_format, "int8");
+  // Hub: neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w8a8 @1343a1c shards "5 GB" + "4.08 GB".
+  expect_within(static_cast<double>(weight_bytes(m)), 9.08e9);
+  // vLLM v0.19.0, H100: "Model loading took 8.49 GiB" (validation id
+  // vllm019-w8a8-redhatai-llam-h100-tp1pp1dp1-8192-dtf16).
+  double loaded =
+      static_cast<double>(loaded_bytes(m, LoadPath::as_stored) + vllm_rope_cache_bytes(m)) / k_gib;
+  expect_within(loaded, 8.49);
+}
+
+TEST(QuantizationConfig, CompressedTensorsFp8DynamicQwen25_7bMatchesVllm) {
+  auto m = load_quant("qwen2.5-7b-instruct-fp8-dynamic.json");
+  EXPECT_EQ(m.weights_format, "fp8-channel");
+  // vLLM v0.19.0, H100: "Model loading took 8.14 GiB" (validation id
+  // vllm019-fp8dyn-redhatai-qwen2-5-h100-tp1pp1dp1-8192).
+  double loaded =
+      static_cast<double>(loaded_bytes(m, LoadPath::as_stored) + vllm_rope_cache_bytes(m)) / k_gib;
+  expect_within(loaded, 8.14);
+}
+
+TEST(QuantizationConfig, UnquantisedModulesStayAtTheCheckpointDtype) {
+  auto m = load_quant("llama-3.1-8b-instruct-w8a8.json");
+  for (const auto& t : m.tensors) {
+    if (t.role == TensorRole::lm_head || t.role == TensorRole::embedding) {
+      EXPECT_TRUE(t.format.empty()) << t.name;
+      EXPECT_EQ(t.bytes, t.elements() * 2) << t.name;  // bf16 (torch_dtype)
+    }
+  }
+}
+
+ModelDescription tiny_with(const std::string& quantization_config) {
+  std::string text = R"({"model_type": "llama", "hidden_size": 256, "num_hidden_layers": 2,
+    "num_attention_heads": 4, "intermediate_size": 512, "vocab_size": 1000,
+    "torch_dtype": "bfloat16", "quantization_config": )" +
+                     quantization_config + "}";
+  return load_hf_config(text, {.source = "config.json"});
+}
+
+TEST(QuantizationConfig, BitsandbytesNeedsExactlyOneMode) {
+  EXPECT_THROW_MSG(tiny_with(R"({"quant_method": "bitsandbytes"})"), InputError,
+                   "config.json: quantization_config.load_in_4bit and load_in_8bit are both "
+                   "false; exactly one must be true");
+}
+
+TEST(QuantizationConfig, BitsandbytesQuantTypeIsChecked) {
+  EXPECT_THROW_MSG(
+      tiny_with(R"({"quant_method": "bitsandbytes", "load_in_4bit": true,
+                    "bnb_4bit_quant_type": "int4"})"),
+      InputError,
+      "config.json: quantization_config.bnb_4bit_quant_type is \"int4\" but must be nf4 or fp4");
+}
+
+TEST(QuantizationConfig, GptqBitsAreChecked) {
+  EXPECT_THROW_MSG(tiny_with(R"({"quant_method": "gptq", "bits": 5})"), InputError,
+                   "config.json: quantization_config.bits is 5 but must be 2, 3, 4 or 8");
+}
+
+TEST(QuantizationConfig, CompressedTensorsNeedsAGroup) {
+  EXPECT_THROW_MSG(tiny_with(R"({"quant_method": "compressed-tensors"})"), InputError,
+                   "config.json: quantization_config.config_groups is missing or empty; a "
+                   "compressed-tensors config needs one group");
+}
+
+TEST(QuantizationConfig, UnknownMethodLeavesANote) {
+  auto m = tiny_with(R"({"quant_method": "hqq"})");
+  EXPECT_EQ(m.weights_format, "bf16");
+  ASSERT_FALSE(m.notes.empty());
+  EXPECT_EQ(m.notes.back(),
+            "quantization_config quant_method 'hqq' is not modelled (modelled: fp8, gptq, awq, "
+            "bitsandbytes, compressed-tensors, mxfp4, modelopt, fbgemm_fp8): weights are counted "
+            "at bf16");
+}
+
+TEST(QuantizationConfig, Fp8BlockScalesFollowWeightBlockSize) {
+  // DeepSeek-V3's layout (config.json quantization_config: fmt e4m3, weight_block_size
+  // [128, 128]): one fp32 weight_scale_inv per 128×128 block. down_proj [256, 512] has 2×4 blocks.
+  auto m = tiny_with(R"({"quant_method": "fp8", "fmt": "e4m3", "activation_scheme": "dynamic",
+                         "weight_block_size": [128, 128]})");
+  EXPECT_EQ(m.weights_format, "fp8-block128x128");
+  for (const auto& t : m.tensors) {
+    if (t.name == "model.layers.0.mlp.down_proj.weight") EXPECT_EQ(t.bytes, 256u * 512 + 8 * 4);
+  }
+}
+
+TEST(QuantizationConfig, DISABLED_GptOss20bMxfp4CheckpointSize) {
+  // TODO(lead, after the gpt_oss builder merges): enable. The same check runs today on a
+  // hand-built tensor list in tests/core/weight_format_test.cpp
+  // (GptOss20bMxfp4MatchesItsCheckpoint). Reference:
+  // huggingface.co/openai/gpt-oss-20b/tree/refs%2Fpr%2F146 (5e61ea7), shards "4.79 GB" + "4.8 GB" +
+  // "4.17 GB"; modules_to_not_convert keeps self_attn, router, embed_tokens and lm_head.
+  auto m = load_hf_config_file(test::shared_dir() + "/models/gpt-oss-20b.json");
+  EXPECT_EQ(m.weights_format, "mxfp4");
+  expect_within(static_cast<double>(weight_bytes(m)), 4.79e9 + 4.8e9 + 4.17e9);
+}
+
+}  // namespace
+}  // namespace llmem

@@ -168,10 +168,8 @@ TEST(QuantizationConfig, Fp8BlockScalesFollowWeightBlockSize) {
   }
 }
 
-TEST(QuantizationConfig, DISABLED_GptOss20bMxfp4CheckpointSize) {
-  // TODO(lead, after the gpt_oss builder merges): enable. The same check runs today on a
-  // hand-built tensor list in tests/core/weight_format_test.cpp
-  // (GptOss20bMxfp4MatchesItsCheckpoint). Reference:
+TEST(QuantizationConfig, GptOss20bMxfp4CheckpointSize) {
+  // The real config through the gpt_oss builder. Reference:
   // huggingface.co/openai/gpt-oss-20b/tree/refs%2Fpr%2F146 (5e61ea7), shards "4.79 GB" + "4.8 GB" +
   // "4.17 GB"; modules_to_not_convert keeps self_attn, router, embed_tokens and lm_head.
   auto m = load_hf_config_file(test::shared_dir() + "/models/gpt-oss-20b.json");

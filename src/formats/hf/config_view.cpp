@@ -68,8 +68,10 @@ std::optional<int64_t> ConfigView::opt_int(std::string_view key, int64_t min, in
     n = v->get<int64_t>();
   } else if (v->is_number_float()) {
     double d = v->get<double>();
-    if (!std::isfinite(d) || d != std::floor(d) || d < -9.2e18 || d > 9.2e18) {
-      fail(key, "must be an integer, got " + show(*v));
+    if (!std::isfinite(d) || d != std::floor(d)) fail(key, "must be an integer, got " + show(*v));
+    if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
+      fail(key, "is " + show(*v) + " but must be in [" + std::to_string(min) + ", " +
+                    std::to_string(max) + "]");
     }
     n = static_cast<int64_t>(d);
   } else {

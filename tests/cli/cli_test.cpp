@@ -1,0 +1,193 @@
+// End-to-end: the llmem binary's exit codes, stdout and the exact stderr a user reads for bad
+// input (STYLE.md §13d). Each bad config is written by the test into a temporary folder.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "test_util.h"
+
+namespace llmem {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int status = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+CliRun run(const std::string& args) {
+  static int counter = 0;
+  fs::path dir = fs::temp_directory_path() / ("llmem_cli_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string err_file = (dir / ("err" + std::to_string(counter++))).string();
+  std::string cmd = std::string(LLMEM_BINARY) + " " + args + " 2>" + err_file;
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int rc = pclose(p);
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.err = test::read_file(err_file);
+  return r;
+}
+
+// A folder holding config.json with `text`; returns the folder path.
+std::string config_folder(const std::string& name, const std::string& text) {
+  fs::path dir = fs::temp_directory_path() / ("llmem_cli_cfg_" + std::to_string(::getpid())) / name;
+  fs::create_directories(dir);
+  std::ofstream(dir / "config.json") << text;
+  return dir.string();
+}
+
+const char* k_small = R"({"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
+  "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 128,
+  "vocab_size": 1000, "torch_dtype": "bfloat16", "max_position_embeddings": 2048)";
+
+std::string small_config(const std::string& extra) { return std::string(k_small) + extra + "}"; }
+
+TEST(Cli, DefaultRunShowsEstimateRuleAndGpus) {
+  CliRun r = run("");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("Inference memory for llama-3.1-8b"), std::string::npos);
+  EXPECT_NE(r.out.find("TOTAL"), std::string::npos);
+  EXPECT_NE(r.out.find("Rule of thumb (seed document)"), std::string::npos);
+  EXPECT_NE(r.out.find("H100-80GB"), std::string::npos);
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Cli, JsonComponentsSumToTotalAndSettingsReproduceIt) {
+  CliRun r = run("infer llama-3.1-8b --json --context 8192 --batch 2 --tp 2 --kv-dtype fp8");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  uint64_t sum = 0;
+  for (const auto& c : j["components"]) {
+    if (!c.contains("parent")) sum += c["bytes"].get<uint64_t>();
+  }
+  EXPECT_EQ(sum, j["total_bytes"].get<uint64_t>());
+  EXPECT_EQ(j["settings"]["kv_dtype"], "fp8_e4m3");
+  EXPECT_EQ(j["per_gpu"].size(), 2u);
+  fs::path settings = fs::temp_directory_path() / "llmem_cli_settings.json";
+  std::ofstream(settings) << j["settings"].dump();
+  CliRun again = run("infer --settings " + settings.string() + " --json");
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["total_bytes"], j["total_bytes"]);
+}
+
+TEST(Cli, CheckExitsThreeWhenItDoesNotFit) {
+  EXPECT_EQ(run("infer llama-3.1-70b --gpu T4 --check").status, 3);
+  EXPECT_EQ(run("infer llama-3.2-1b-instruct --gpu T4 --check").status, 0);
+}
+
+TEST(Cli, EveryCommandHasHelp) {
+  for (const char* cmd :
+       {"--help", "infer --help", "rule --help", "models --help", "gpus --help"}) {
+    CliRun r = run(cmd);
+    EXPECT_EQ(r.status, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
+  }
+}
+
+TEST(Cli, CatalogsPrintJson) {
+  auto models = nlohmann::json::parse(run("models --json").out);
+  EXPECT_GE(models.size(), 38u);
+  auto gpus = nlohmann::json::parse(run("gpus --json").out);
+  EXPECT_GE(gpus.size(), 10u);
+  for (const auto& g : gpus) EXPECT_FALSE(g["memory_source"].get<std::string>().empty());
+}
+
+struct BadInput {
+  const char* name;
+  std::string args;
+  std::string message;  // stderr, exactly
+};
+
+TEST(Cli, BadInputExitsTwoWithTheMessage) {
+  std::string missing = config_folder("missing", R"({"model_type": "llama", "hidden_size": 64,
+    "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 1000})");
+  std::string zero_heads =
+      config_folder("zero_heads", small_config(R"(, "num_attention_heads": 0)"));
+  std::string heads_div = config_folder("heads_div", R"({"model_type": "llama", "hidden_size": 64,
+    "num_hidden_layers": 2, "num_attention_heads": 5, "intermediate_size": 128, "vocab_size": 100})");
+  std::string malformed = config_folder("malformed", R"({"model_type": "llama", "hidden_size": )");
+  std::string too_large =
+      config_folder("too_large", small_config(R"(, "hidden_size": 99999999999999999999)"));
+  std::string huge_layers =
+      config_folder("huge_layers", small_config(R"(, "num_hidden_layers": 100000)"));
+  std::string unknown =
+      config_folder("unknown", R"({"model_type": "transformer-xl", "d_model": 8})");
+  std::string bad_dtype = config_folder("bad_dtype", small_config(R"(, "torch_dtype": "float12")"));
+  fs::path empty = fs::temp_directory_path() / "llmem_cli_empty_folder";
+  fs::create_directories(empty);
+
+  const BadInput cases[] = {
+      {"missing key", "infer " + missing,
+       missing +
+           "/config.json: num_hidden_layers is missing (an integer in [1, 4096] is required)"},
+      {"zero heads", "infer " + zero_heads,
+       zero_heads + "/config.json: num_attention_heads is 0 but must be in [1, 65536]"},
+      {"heads not dividing hidden", "infer " + heads_div,
+       heads_div + "/config.json: num_attention_heads is 5 but must divide hidden_size=64 when "
+                   "head_dim is not given"},
+      {"malformed JSON", "infer " + malformed,
+       malformed + "/config.json: malformed JSON at byte 40: parse error at line 1, column 40: "
+                   "syntax error while parsing value - unexpected end of input; expected '[', "
+                   "'{', or a literal"},
+      {"number too large", "infer " + too_large,
+       too_large + "/config.json: hidden_size is 1e+20 but must be in [1, 1048576]"},
+      {"layers too many", "infer " + huge_layers,
+       huge_layers + "/config.json: num_hidden_layers is 100000 but must be in [1, 4096]"},
+      {"unknown model_type", "infer " + unknown, ""},
+      {"unknown torch_dtype", "infer " + bad_dtype,
+       bad_dtype + "/config.json: torch_dtype is \"float12\" but must be one of float32, "
+                   "float16, bfloat16"},
+      {"folder without config.json", "infer " + empty.string(),
+       empty.string() + ": folder has no config.json (a model folder needs config.json, or pass "
+                        "a .gguf or .safetensors file)"},
+      {"negative context", "infer llama-3.1-8b --context -5",
+       "--context is -5 but must be in [1, 1099511627776]"},
+      {"text context", "infer llama-3.1-8b --context lots",
+       "--context is 'lots' but must be an integer in [1, 1099511627776]"},
+      {"unknown kv dtype", "infer llama-3.1-8b --kv-dtype fp7",
+       "--kv-dtype is 'fp7' but must be one of auto, f32, f16 (fp16), bf16, fp8 (fp8_e4m3), "
+       "fp8_e5m2, int8, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl"},
+      {"tp not dividing heads", "infer llama-3.1-8b --tp 3",
+       "--tp 3 does not divide num_attention_heads=32"},
+      {"gpu count mismatch", "infer llama-3.1-8b --gpu H100-80GBx4 --tp 2",
+       "--gpu H100-80GBx4 names 4 GPUs but --tp 2 × --pp 1 uses 2"},
+      {"units", "infer llama-3.1-8b --units MB", "--units is 'MB' but must be GiB or GB"},
+      {"rule precision", "rule --params 7B --precision fp12",
+       "--precision is 'fp12' but must be one of fp32, fp16, bf16, int8, int4"},
+      {"unknown option", "infer llama-3.1-8b --contxt 5", ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    CliRun r = run(c.args);
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_EQ(r.out, "");
+    if (!c.message.empty()) {
+      EXPECT_EQ(r.err, "llmem: error: " + c.message + "\n");
+    } else {
+      EXPECT_EQ(r.err.rfind("llmem: error: ", 0), 0u) << r.err;
+    }
+  }
+}
+
+TEST(Cli, UnknownModelTypeWithStandardKeysGetsGenericDecoder) {
+  std::string dir = config_folder(
+      "generic",
+      std::string(k_small).replace(std::string(k_small).find("llama"), 5, "mytype") + "}");
+  CliRun r = run("infer " + dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("model_type 'mytype' has no dedicated builder"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace llmem

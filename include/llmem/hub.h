@@ -51,11 +51,11 @@ struct HubOptions {
   bool offline = false;      // HF_HUB_OFFLINE: no network at all, caches only
   std::chrono::milliseconds connect_timeout{10000};  // huggingface_hub's default: 10 s
   std::chrono::milliseconds read_timeout{10000};     // HF_HUB_DOWNLOAD_TIMEOUT (seconds)
-  std::string hf_cache_dir;     // Hugging Face hub cache, read only; empty: not used
-  std::string llmem_cache_dir;  // our cache root (".../llmem"); empty: nothing is written
-  int max_redirects = 10;       // redirects followed per request
-  uint64_t max_file_bytes = 64ull << 20;        // cap for config.json / index downloads
-  uint64_t header_probe_bytes = 256ull << 10;   // first range read; most headers fit
+  std::string hf_cache_dir;               // Hugging Face hub cache, read only; empty: not used
+  std::string llmem_cache_dir;            // our cache root (".../llmem"); empty: nothing is written
+  int max_redirects = 10;                 // redirects followed per request
+  uint64_t max_file_bytes = 64ull << 20;  // cap for config.json / index downloads
+  uint64_t header_probe_bytes = 256ull << 10;  // first range read; most headers fit
 };
 
 // Reads the options from the environment, as huggingface_hub does: HF_ENDPOINT, HF_TOKEN (else

@@ -40,13 +40,14 @@ struct Hop {
   if (err == httplib::Error::ConnectionTimeout || read_timed_out) {
     auto limit = err == httplib::Error::ConnectionTimeout ? rq.connect_timeout : rq.read_timeout;
     throw Unreachable(where + url.site() + " did not answer within " + seconds_text(limit) +
-                      " (timeout) for " + rq.what +
-                      "; retry, raise HF_HUB_DOWNLOAD_TIMEOUT, or " + offline_hint);
+                      " (timeout) for " + rq.what + "; retry, raise HF_HUB_DOWNLOAD_TIMEOUT, or " +
+                      offline_hint);
   }
   if (err == httplib::Error::Connection) {
     throw Unreachable(where + "cannot reach " + url.site() + " for " + rq.what +
                       " (connection refused, unknown host or no network); check the network "
-                      "and HF_ENDPOINT, or " + offline_hint);
+                      "and HF_ENDPOINT, or " +
+                      offline_hint);
   }
   if (err == httplib::Error::SSLConnection || err == httplib::Error::SSLServerVerification ||
       err == httplib::Error::SSLLoadingCerts) {

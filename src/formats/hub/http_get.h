@@ -15,12 +15,12 @@
 namespace llmem::hub {
 
 struct HttpRequest {
-  Url url;                 // first URL asked
-  Url endpoint;            // the Hub's origin: the only one that sees the token
-  std::string token;       // bearer token; empty: none
+  Url url;            // first URL asked
+  Url endpoint;       // the Hub's origin: the only one that sees the token
+  std::string token;  // bearer token; empty: none
   std::optional<std::pair<uint64_t, uint64_t>> range;  // inclusive byte range
-  uint64_t max_body_bytes = 0;  // body cap
-  bool stop_at_cap = false;     // true: keep the first max_body_bytes and stop (range reads)
+  uint64_t max_body_bytes = 0;                         // body cap
+  bool stop_at_cap = false;  // true: keep the first max_body_bytes and stop (range reads)
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds read_timeout{10000};
   int max_redirects = 10;
@@ -31,13 +31,13 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 0;
   std::string body;
-  bool truncated = false;           // stop_at_cap cut the body
-  std::string content_range;        // Content-Range of the final answer
+  bool truncated = false;     // stop_at_cap cut the body
+  std::string content_range;  // Content-Range of the final answer
   std::optional<uint64_t> content_length;
-  std::string commit;               // X-Repo-Commit, from whichever hop sent it
+  std::string commit;                   // X-Repo-Commit, from whichever hop sent it
   std::optional<uint64_t> linked_size;  // X-Linked-Size (the LFS file's size), from any hop
-  std::string error_code;           // X-Error-Code of the final answer (Hub errors)
-  std::string error_message;        // X-Error-Message of the final answer
+  std::string error_code;               // X-Error-Code of the final answer (Hub errors)
+  std::string error_message;            // X-Error-Message of the final answer
   Url final_url;
   int redirects = 0;
   bool authorization_sent = false;  // on the final hop

@@ -132,17 +132,15 @@ void throw_http_status(const Context& c, const std::string& filename, int status
   const bool token = !c.options.token.empty();
   if (error_code == "RepoNotFound") {
     throw InputError(c.who + ": repository not found " + code + "; check the id" +
-                     (token ? " and that the token from " + c.options.token_source +
-                                  " can read it"
+                     (token ? " and that the token from " + c.options.token_source + " can read it"
                             : ", or set HF_TOKEN if the repository is private"));
   }
   if (status == 401 || status == 403) {
     if (token) {
-      throw InputError(c.who + ": access denied " + code + " with the token from " +
-                       c.options.token_source +
-                       ": the model is gated or private; accept its licence at " + ep + "/" +
-                       c.id.repo() + " with that token's account, or check the token at " + ep +
-                       "/settings/tokens");
+      throw InputError(
+          c.who + ": access denied " + code + " with the token from " + c.options.token_source +
+          ": the model is gated or private; accept its licence at " + ep + "/" + c.id.repo() +
+          " with that token's account, or check the token at " + ep + "/settings/tokens");
     }
     throw InputError(c.who + ": access denied " + code +
                      ": the model is gated or private; accept its licence at " + ep + "/" +
@@ -155,11 +153,11 @@ void throw_http_status(const Context& c, const std::string& filename, int status
   }
   if (status == 404) {
     throw EntryNotFound(c.who + ": " + filename + " not found at revision " + c.id.revision + " " +
-                     code);
+                        code);
   }
   if (status == 429) {
-    throw InputError(c.who + ": the Hub is limiting the request rate " + code + " for " +
-                     filename + "; wait and retry" + (token ? "" : ", or set HF_TOKEN"));
+    throw InputError(c.who + ": the Hub is limiting the request rate " + code + " for " + filename +
+                     "; wait and retry" + (token ? "" : ", or set HF_TOKEN"));
   }
   throw InputError(c.who + ": " + filename + ": HTTP " + std::to_string(status) + " from " +
                    url.site() + (error_message.empty() ? "" : ": " + error_message));
@@ -171,9 +169,10 @@ void throw_offline(const Context& c, const std::string& what) {
     if (cache->enabled()) looked += (looked.empty() ? "" : " and ") + cache->dir();
   }
   throw NotCachedOffline(c.who + ": " + what + " for revision " + c.id.revision +
-                   " is not in the local cache" + (looked.empty() ? "" : " (looked in " + looked + ")") +
-                   " and HF_HUB_OFFLINE is set; run once with the network, or unset "
-                   "HF_HUB_OFFLINE");
+                         " is not in the local cache" +
+                         (looked.empty() ? "" : " (looked in " + looked + ")") +
+                         " and HF_HUB_OFFLINE is set; run once with the network, or unset "
+                         "HF_HUB_OFFLINE");
 }
 
 SmallFile fetch_small(const Context& c, const std::string& filename, bool may_be_missing) {
@@ -230,8 +229,8 @@ HubRange range_get(const Context& c, const std::string& filename, uint64_t first
     if (!cr || !cr->first || *cr->first != first || *cr->last > last ||
         resp.body.size() != *cr->last - *cr->first + 1) {
       throw FormatError(where + "HTTP 206 for bytes " + std::to_string(first) + "-" +
-                        std::to_string(last) + " came with Content-Range \"" +
-                        resp.content_range + "\" and " + std::to_string(resp.body.size()) +
+                        std::to_string(last) + " came with Content-Range \"" + resp.content_range +
+                        "\" and " + std::to_string(resp.body.size()) +
                         " bytes, which do not match");
     }
     out.file_size = cr->total;
@@ -239,7 +238,8 @@ HubRange range_get(const Context& c, const std::string& filename, uint64_t first
     // Range ignored: the body is the file from byte 0, cut at `last` + 1 bytes.
     auto size = resp.content_length ? resp.content_length : resp.linked_size;
     if (!size) {
-      throw FormatError(where + "the server ignored the Range request and sent no "
+      throw FormatError(where +
+                        "the server ignored the Range request and sent no "
                         "Content-Length, so the file size is unknown");
     }
     out.file_size = *size;

@@ -59,8 +59,8 @@ class NotCachedOffline : public InputError {
 // Throws InputError (EntryNotFound for a missing file) for an HTTP status that is not a success,
 // using the Hub's error codes. that is not a success, with the Hub's error codes.
 [[noreturn]] void throw_http_status(const Context& c, const std::string& filename, int status,
-                                    const std::string& error_code,
-                                    const std::string& error_message, const Url& url);
+                                    const std::string& error_code, const std::string& error_message,
+                                    const Url& url);
 
 // Throws NotCachedOffline: `what` is needed, HF_HUB_OFFLINE is set and no cache holds it.
 [[noreturn]] void throw_offline(const Context& c, const std::string& what);

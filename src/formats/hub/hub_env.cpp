@@ -89,7 +89,8 @@ HubOptions hub_options_from_env(const Getenv& getenv) {
     }
   }
 
-  o.offline = is_true(env(getenv, "HF_HUB_OFFLINE")) || is_true(env(getenv, "TRANSFORMERS_OFFLINE"));
+  o.offline =
+      is_true(env(getenv, "HF_HUB_OFFLINE")) || is_true(env(getenv, "TRANSFORMERS_OFFLINE"));
   if (std::string t = env(getenv, "HF_HUB_DOWNLOAD_TIMEOUT"); !t.empty()) {
     o.read_timeout = parse_timeout(t);
     o.connect_timeout = o.read_timeout;

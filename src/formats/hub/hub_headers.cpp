@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/checked.h"
+#include "formats/hub/http_get.h"
 #include "formats/hub/hub_client.h"
 #include "formats/json_text.h"
 #include "llmem/error.h"
@@ -31,8 +32,10 @@ std::vector<std::string> shard_names(const Context& c, const std::string& text) 
   std::set<std::string> names;
   for (const auto& [tensor, file] : j["weight_map"].items()) {
     if (!file.is_string()) {
-      throw FormatError(source + ": weight_map[\"" + tensor + "\"] must be a file name string, "
-                        "got " + file.type_name());
+      throw FormatError(source + ": weight_map[\"" + tensor +
+                        "\"] must be a file name string, "
+                        "got " +
+                        file.type_name());
     }
     const std::string& name = file.get_ref<const std::string&>();
     if (!is_safe_repo_path(name) || !name.ends_with(".safetensors")) {
@@ -65,7 +68,8 @@ uint64_t header_end(const Context& c, const std::string& filename, uint64_t n, u
   if (n > limit) {
     throw FormatError(c.who + ": " + filename + " declares a " + std::to_string(n) +
                       "-byte header, but it must be at most " + std::to_string(limit) +
-                      " (the file is " + std::to_string(size) + " bytes; safetensors caps "
+                      " (the file is " + std::to_string(size) +
+                      " bytes; safetensors caps "
                       "headers at 100000000)");
   }
   return n + 8;
@@ -82,8 +86,8 @@ HubSafetensorsHeader header_from_file(const Context& c, const std::string& filen
   if (!in || ec) throw FormatError(path + ": cannot be read");
   h.header.resize(8);
   if (h.file_size >= 8) in.read(reinterpret_cast<char*>(h.header.data()), 8);
-  uint64_t end = header_end(c, filename, h.file_size >= 8 ? header_length(h.header) : 0,
-                            h.file_size);
+  uint64_t end =
+      header_end(c, filename, h.file_size >= 8 ? header_length(h.header) : 0, h.file_size);
   h.header.resize(end);
   in.read(reinterpret_cast<char*>(h.header.data()) + 8, static_cast<std::streamsize>(end - 8));
   if (!in) throw FormatError(path + ": cannot be read");
@@ -133,19 +137,28 @@ HubSafetensorsHeader shard_header(const Context& c, const std::string& filename,
   return h;
 }
 
-// The index, or its absence. Offline, a single-file model cached without any record of the index
-// (transformers never asks for the index when model.safetensors exists) counts as having none.
+// A cached single-file model with no record of the index (transformers never asks for the
+// index when model.safetensors exists) counts as having none.
+std::optional<SmallFile> cached_single_file(const Context& c) {
+  for (const RepoCache* refs : {&c.hf, &c.ours}) {
+    auto commit = refs->commit_for(c.id.revision);
+    if (commit && (c.hf.snapshot_file(*commit, k_single_name) ||
+                   c.ours.read_header(*commit, k_single_name))) {
+      return SmallFile{std::nullopt, *commit, refs->dir()};
+    }
+  }
+  return std::nullopt;
+}
+
+// The index, or its absence; offline or with the Hub unreachable, from the caches.
 SmallFile index_file(const Context& c) {
   try {
     return fetch_small(c, k_index_name, true);
   } catch (const NotCachedOffline&) {
-    for (const RepoCache* refs : {&c.hf, &c.ours}) {
-      auto commit = refs->commit_for(c.id.revision);
-      if (commit && (c.hf.snapshot_file(*commit, k_single_name) ||
-                     c.ours.read_header(*commit, k_single_name))) {
-        return SmallFile{std::nullopt, *commit, refs->dir()};
-      }
-    }
+    if (auto single = cached_single_file(c)) return *single;
+    throw;
+  } catch (const Unreachable&) {
+    if (auto single = cached_single_file(c)) return *single;
     throw;
   }
 }
@@ -159,8 +172,8 @@ std::vector<HubSafetensorsHeader> hub_safetensors_headers(const HubId& id,
                                                           const HubOptions& options) {
   hub::Context c(id, options);
   hub::SmallFile index = hub::index_file(c);
-  std::vector<std::string> files = index.text ? hub::shard_names(c, *index.text)
-                                              : std::vector<std::string>{hub::k_single_name};
+  std::vector<std::string> files =
+      index.text ? hub::shard_names(c, *index.text) : std::vector<std::string>{hub::k_single_name};
   std::vector<HubSafetensorsHeader> out;
   out.reserve(files.size());
   for (const auto& file : files) {

@@ -4,6 +4,7 @@
 
 #include "llmem/catalog.h"
 #include "llmem/error.h"
+#include "llmem/hub.h"
 
 namespace llmem::cli {
 
@@ -14,11 +15,15 @@ ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& o
         "MODEL is missing: give a path, a catalog name (see llmem models) or org/name");
   if (std::filesystem::exists(spec, ec)) return load_hf_config_file(spec, options);
   if (auto m = load_catalog_model(spec, options)) return std::move(*m);
-  if (spec.find('/') != std::string::npos && spec.find("..") == std::string::npos &&
-      spec.front() != '/' && spec.front() != '.') {
-    throw InputError("MODEL '" + spec +
-                     "' is not a file or a catalog name, and reading the Hugging Face Hub is not "
-                     "available in this build");
+  if (spec.find('/') != std::string::npos && spec.front() != '/' && spec.front() != '.') {
+    HubId id = parse_hub_id(spec);
+    HubOptions hub = hub_options_from_env();
+    HfConfigOptions o = options;
+    if (o.name.empty()) o.name = id.repo();
+    o.source = id.display() + "/config.json";
+    ModelDescription m = load_hf_config(load_hub_config_text(id, hub), o);
+    m.source = id.display();
+    return m;
   }
   throw InputError("MODEL '" + spec + "' is not an existing path, a catalog name (" +
                    catalog_model_names() + ") or a Hugging Face id org/name");

@@ -33,6 +33,10 @@ struct InferenceOptions {
   int32_t pp = 1;                   // --pp: pipeline stages
   std::vector<int64_t> pp_layers;   // --pp-layers: decoder layers per stage (uneven split)
   Engine engine = Engine::generic;
+  // --prefill-chunk: prompt tokens processed in one forward. 8192 is vLLM's
+  // max_num_batched_tokens in the measured v0.19 runs (../shared/validation); HF's generate()
+  // does not chunk (give context × batch), llama.cpp uses n_ubatch = 512.
+  int64_t prefill_chunk_tokens = 8192;
 };
 
 // One pipeline stage's layers and non-layer tensors, at tp = 1.
@@ -67,6 +71,8 @@ struct StageNumbers {
   uint64_t kv_cache = 0;
   uint64_t recurrent_state = 0;
   uint64_t activations = 0;
+  uint64_t activations_unchunked = 0;  // the same for one unchunked prefill (upper bound)
+  uint64_t activations_ubatch = 0;     // the same for llama.cpp's 512-token ubatch (lower bound)
   uint64_t logits = 0;
   uint64_t cuda_context = 0;
   uint64_t cublas_workspace = 0;

@@ -23,6 +23,8 @@ void add_infer_options(CLI::App& cmd, InferRequestText& t) {
   cmd.add_option("--engine", t.engine, "generic (default); hf, vllm, llamacpp come later")
       ->type_name("generic");
   cmd.add_option("--engine-version", t.engine_version, "engine version (recorded in settings)");
+  cmd.add_option("--prefill-chunk", t.prefill_chunk,
+                 "prompt tokens per forward (default 8192, vLLM's max_num_batched_tokens)");
   cmd.add_option("--tp", t.tp, "tensor-parallel GPUs (default 1)");
   cmd.add_option("--pp", t.pp, "pipeline-parallel stages (default 1)");
   cmd.add_option("--pp-layers", t.pp_layers,
@@ -65,7 +67,8 @@ std::string apply_settings_file(InferRequestText& t, const std::string& model) {
                           {"tp", &t.tp},
                           {"pp", &t.pp},
                           {"pp_layers", &t.pp_layers},
-                          {"gpu", &t.gpu}};
+                          {"gpu", &t.gpu},
+                          {"prefill_chunk", &t.prefill_chunk}};
   for (const auto& [key, value] : j.items()) {
     if (key == "model" || key == "include_mtp") continue;
     const Field* f = nullptr;
@@ -75,7 +78,7 @@ std::string apply_settings_file(InferRequestText& t, const std::string& model) {
     if (f == nullptr) {
       throw InputError(t.settings_file + ": unknown setting '" + key +
                        "'; accepted: model, weights, kv_dtype, context, batch, engine, "
-                       "engine_version, tp, pp, pp_layers, gpu, include_mtp");
+                       "engine_version, tp, pp, pp_layers, gpu, prefill_chunk, include_mtp");
     }
     if (!f->text->empty()) continue;  // the command line wins
     *f->text = value.is_string() ? value.get<std::string>() : value.dump();
@@ -105,6 +108,9 @@ InferRequest build_infer_request(const std::string& model_arg, const InferReques
     o.context_given = true;
   }
   if (!t.batch.empty()) o.batch = parse_int_option("--batch", t.batch, 1, k_max_tokens);
+  if (!t.prefill_chunk.empty()) {
+    o.prefill_chunk_tokens = parse_int_option("--prefill-chunk", t.prefill_chunk, 1, k_max_tokens);
+  }
   if (!t.tp.empty()) o.tp = static_cast<int32_t>(parse_int_option("--tp", t.tp, 1, 4096));
   if (!t.pp.empty()) o.pp = static_cast<int32_t>(parse_int_option("--pp", t.pp, 1, 4096));
   if (!t.pp_layers.empty()) {

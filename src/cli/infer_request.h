@@ -14,7 +14,8 @@
 namespace llmem::cli {
 
 struct InferRequestText {
-  std::string weights, kv_dtype, context, batch, engine, engine_version, tp, pp, pp_layers, gpu;
+  std::string weights, kv_dtype, context, batch, engine, engine_version, tp, pp, pp_layers, gpu,
+      prefill_chunk;
   bool include_mtp = false;
   std::string settings_file;  // --settings FILE: a `settings` object from a previous --json
 };

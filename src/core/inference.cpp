@@ -157,6 +157,10 @@ void validate_inference_options(const PreparedModel& p, const InferenceOptions& 
                      " but must be a positive number of sequences");
   }
   constexpr int64_t k_max_tokens = int64_t{1} << 40;
+  if (o.prefill_chunk_tokens < 1 || o.prefill_chunk_tokens > k_max_tokens) {
+    throw InputError("--prefill-chunk is " + std::to_string(o.prefill_chunk_tokens) +
+                     " but must be in [1, 1099511627776]");
+  }
   if (o.context_tokens > k_max_tokens || o.batch > k_max_tokens ||
       o.context_tokens > k_max_tokens / o.batch) {
     throw InputError("--context × --batch is larger than 2^40 tokens");
@@ -222,15 +226,18 @@ StageNumbers stage_numbers(const PreparedModel& p, const InferenceOptions& o, in
   s.kv_cache = kv;
   s.recurrent_state = state;
 
-  // Unchunked prefill of context × batch tokens: the residual stream and its normed copy
-  // (2 × hidden) plus the widest intermediate of one layer (attention projections or the FFN's
-  // gate/up/down widths), split over TP ranks. FlashAttention keeps no s × s scores.
+  // Prefill of min(context × batch, chunk) tokens in one forward: the residual stream and its
+  // normed copy (2 × hidden) plus the widest intermediate of one layer (attention projections or
+  // the FFN's gate/up/down widths), split over TP ranks. FlashAttention keeps no s × s scores.
   uint64_t compute_bytes = dtype_bytes(p.compute_dtype, 1);
-  uint64_t per_token_elements =
-      2 * static_cast<uint64_t>(p.hidden_size) + ceil_div(widest, static_cast<uint64_t>(tp));
-  uint64_t tokens = checked_mul(ctx, batch, "prefill tokens");
-  s.activations = checked_mul(checked_mul(tokens, per_token_elements, "activation bytes"),
-                              compute_bytes, "activation bytes");
+  uint64_t per_token_bytes = checked_mul(
+      2 * static_cast<uint64_t>(p.hidden_size) + ceil_div(widest, static_cast<uint64_t>(tp)),
+      compute_bytes, "activation bytes");
+  uint64_t all_tokens = checked_mul(ctx, batch, "prefill tokens");
+  uint64_t chunk = std::min(all_tokens, static_cast<uint64_t>(o.prefill_chunk_tokens));
+  s.activations = checked_mul(chunk, per_token_bytes, "activation bytes");
+  s.activations_unchunked = checked_mul(all_tokens, per_token_bytes, "activation bytes");
+  s.activations_ubatch = std::min(all_tokens, uint64_t{512}) * per_token_bytes;
   // fp32 logits of the last position of each sequence, gathered on the last stage.
   if (last) s.logits = checked_mul(batch, static_cast<uint64_t>(p.vocab_size) * 4, "logit bytes");
 

@@ -92,17 +92,20 @@ std::vector<Component> stage_components(const PreparedModel& p, const ModelDescr
   }
   {
     Component a = row("activations", s.activations,
-                      "context × batch × (2 × hidden + widest_intermediate ÷ tp) × dtype bytes",
+                      "min(context × batch, prefill_chunk) × (2 × hidden + widest_intermediate "
+                      "÷ tp) × dtype bytes",
                       {{"context", n.context_tokens},
                        {"batch", o.batch},
+                       {"prefill_chunk", o.prefill_chunk_tokens},
                        {"hidden", p.hidden_size},
                        {"dtype", std::string(dtype_info(p.compute_dtype).name)},
                        {"tp", int64_t{o.tp}}});
     a.assumption =
-        "one unchunked prefill with memory-efficient attention; engines that chunk prefill "
-        "(vLLM, llama.cpp) or use eager attention differ: the range is half to twice this";
-    a.bytes_low = s.activations / 2;
-    a.bytes_high = checked_mul(s.activations, 2);
+        "the peak live tensors of one layer's forward over one prefill chunk, with "
+        "memory-efficient attention; the range runs from llama.cpp's 512-token ubatch to one "
+        "unchunked prefill of context × batch tokens (HF generate)";
+    a.bytes_low = std::min(s.activations_ubatch, s.activations);
+    a.bytes_high = std::max(s.activations_unchunked, s.activations);
     rows.push_back(std::move(a));
   }
   if (s.logits > 0) {
@@ -157,7 +160,8 @@ MemoryEstimate estimate_inference(const ModelDescription& m, const InferenceOpti
                 {"context", n.context_tokens},
                 {"batch", o.batch},
                 {"tp", int64_t{o.tp}},
-                {"pp", int64_t{o.pp}}};
+                {"pp", int64_t{o.pp}},
+                {"prefill_chunk", o.prefill_chunk_tokens}};
   if (!o.pp_layers.empty()) {
     std::string s;
     for (int64_t v : o.pp_layers) s += (s.empty() ? "" : ",") + std::to_string(v);

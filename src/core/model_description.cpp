@@ -34,9 +34,9 @@ uint64_t active_params(const ModelDescription& m) {
     }
   }
   if (m.num_experts == 0) return checked_add(dense, routed, "active parameter count");
-  uint64_t used = checked_mul(routed, static_cast<uint64_t>(m.experts_per_token),
-                              "active parameter count") /
-                  static_cast<uint64_t>(m.num_experts);
+  uint64_t used =
+      checked_mul(routed, static_cast<uint64_t>(m.experts_per_token), "active parameter count") /
+      static_cast<uint64_t>(m.num_experts);
   return checked_add(dense, used, "active parameter count");
 }
 
@@ -57,9 +57,9 @@ uint64_t weight_bytes(const ModelDescription& m) {
 
 std::string_view to_string(TensorRole r) {
   static constexpr std::array<std::string_view, static_cast<size_t>(TensorRole::count)> names = {
-      "embedding", "position_embedding", "lm_head", "attention", "mlp",
-      "routed_expert", "shared_expert", "router", "norm", "ssm",
-      "vision", "projector", "mtp", "other"};
+      "embedding",     "position_embedding", "lm_head", "attention", "mlp",
+      "routed_expert", "shared_expert",      "router",  "norm",      "ssm",
+      "vision",        "projector",          "mtp",     "other"};
   return names.at(static_cast<size_t>(r));
 }
 

@@ -91,6 +91,7 @@ struct GgufTensorInfo {
   GgmlType type = GgmlType::f32;
   uint64_t offset = 0;  // relative to the data section, as stored
   uint64_t bytes = 0;   // exact stored bytes (ggml_nbytes)
+  uint32_t split = 0;   // which shard holds the data (split.no); 0 for a single file
 };
 
 struct GgufFile {
@@ -135,7 +136,9 @@ ModelDescription gguf_to_model_description(const GgufFile& file);
 
 // Merges the shards of a split model ("-00001-of-00003.gguf" …), given in any order: checks
 // split.count and split.no (0-based) on each, that every shard is present once, and that tensor
-// names are unique across shards. Metadata come from shard 0; tensors are concatenated by shard.
+// names are unique across shards. Metadata come from shard 0; tensors are concatenated by shard,
+// each keeping its offset inside its own shard and recording the shard in `split`; file_size
+// becomes the sum of the shards' sizes.
 GgufFile merge_gguf_splits(std::vector<GgufFile> shards);
 
 // Reads only the header of a local .gguf file, growing the read as the parser asks.

@@ -24,10 +24,14 @@ void split_name(std::string_view name, int32_t& layer, std::string_view& stem) {
     rest.remove_prefix(4);
     size_t dot = rest.find('.');
     int32_t n = 0;
-    auto [p, ec] = std::from_chars(rest.data(), rest.data() + std::min(dot, rest.size()), n);
-    if (ec == std::errc{} && p == rest.data() + dot && dot != std::string_view::npos) {
-      layer = n;
-      rest.remove_prefix(dot + 1);
+    if (dot != std::string_view::npos) {
+      auto [p, ec] = std::from_chars(rest.data(), rest.data() + dot, n);
+      if (ec == std::errc{} && p == rest.data() + dot && n >= 0) {
+        layer = n;
+        rest.remove_prefix(dot + 1);
+      } else {
+        rest = name;
+      }
     } else {
       rest = name;
     }

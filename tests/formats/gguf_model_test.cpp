@@ -287,6 +287,22 @@ TEST(GgufModel, MissingOrBadKeysNameTheKey) {
                    "m.gguf: missing required key 'llama.expert_used_count'");
 }
 
+TEST(GgufModel, OddTensorNamesStayOutsideTheLayerStack) {
+  // Regression (fuzz corpus regress_tensor_name_blk_without_dot): "blk.<digits>" with no dot
+  // after the number once overflowed a pointer in the name splitter.
+  auto s = small("llama", 2);
+  s.tensors.push_back(tensor("blk.7", {256}, GgmlType::f32));
+  s.tensors.push_back(tensor("blk.x.attn_q.weight", {256}, GgmlType::f32));
+  s.tensors.push_back(tensor("blk.-1.attn_q.weight", {256}, GgmlType::f32));
+  s.tensors.push_back(tensor("blk.1.attn_q.weight", {256}, GgmlType::f32));
+  ModelDescription m = gguf_to_model_description(parse_spec(s));
+  EXPECT_EQ(m.tensors[0].layer, -1);
+  EXPECT_EQ(m.tensors[1].layer, -1);
+  EXPECT_EQ(m.tensors[2].layer, -1);
+  EXPECT_EQ(m.tensors[3].layer, 1);
+  EXPECT_EQ(m.tensors[3].role, TensorRole::attention);
+}
+
 // ---- splits ----------------------------------------------------------------------------------
 
 test::GgufSpec shard(uint32_t no, uint32_t count, std::vector<std::string> names) {

@@ -209,6 +209,39 @@ TEST(GgufReader, PrefixShorterThanHeaderAsksForMore) {
                    "read at least 52 bytes");
 }
 
+TEST(GgufReader, EveryTruncationIsRejectedAndEveryPrefixAsksForMore) {
+  // Cutting a valid header at every byte: as a whole file it is malformed (never accepted, never
+  // a crash); as a prefix of the real file the reader asks for more than it was given.
+  GgufSpec spec;
+  spec.metadata.emplace_back("general.architecture", test::gguf_str("llama"));
+  spec.metadata.emplace_back("general.alignment", test::gguf_u32(64));
+  spec.metadata.emplace_back("a.f", test::gguf_array(V::f32, std::vector<double>{1.5, 2.5}));
+  spec.metadata.emplace_back("a.s", test::gguf_array(V::string, std::vector<std::string>{"x", ""}));
+  spec.alignment = 64;
+  spec.tensors.push_back({"token_embd.weight", {256, 3}, GgmlType::q4_K, 0, 3 * 144});
+  spec.tensors.push_back({"output_norm.weight", {256}, GgmlType::f32, 0, 1024});
+  auto img = test::write_gguf(spec);
+  const uint64_t header_end = parse(img.header, img.file_size).header_bytes;
+  for (uint64_t cut = 0; cut < header_end; ++cut) {
+    SCOPED_TRACE(cut);
+    auto prefix = img.header.span().first(cut);
+    try {
+      parse_gguf(prefix, cut, "m.gguf");
+      ADD_FAILURE() << "a header cut at byte " << cut << " was accepted as a whole file";
+    } catch (const GgufIncompleteError&) {
+      ADD_FAILURE() << "a whole file cannot be incomplete";
+    } catch (const FormatError&) {
+    }
+    try {
+      parse_gguf(prefix, img.file_size, "m.gguf");
+      ADD_FAILURE() << "a prefix of " << cut << " bytes was accepted";
+    } catch (const GgufIncompleteError& e) {
+      EXPECT_GT(e.bytes_needed(), cut);
+      EXPECT_LE(e.bytes_needed(), header_end);
+    }
+  }
+}
+
 // ---- malformed files ---------------------------------------------------------------------------
 
 struct Corrupt {

@@ -191,10 +191,8 @@ class Mapper {
     }
     const GgufValue* pattern = f_.find(k(keys::k_sliding_window_pattern));
     if (pattern == nullptr && period == 0) return w;
-    if (!window || *window == 0) {
-      if (period == 0 && pattern == nullptr) return w;
-      meta_.fail("missing required key '" + k(keys::k_sliding_window) + "'");
-    }
+    if (!window) meta_.fail("missing required key '" + k(keys::k_sliding_window) + "'");
+    if (*window == 0) return w;  // a window of 0 switches sliding attention off
     std::vector<bool> slides(static_cast<size_t>(layers), false);
     if (pattern != nullptr && pattern->is_array()) {
       auto flags = meta_.find_per_layer(k(keys::k_sliding_window_pattern), layers, 0, 1);

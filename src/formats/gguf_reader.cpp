@@ -406,8 +406,11 @@ class HeaderParser {
                            std::to_string(expected) +
                            " (tensors must be packed in order, each aligned)");
       }
-      uint64_t end =
-          checked_add(checked_add(f.data_offset, t.offset, "tensor end"), t.bytes, "tensor end");
+      uint64_t end = 0;
+      if (__builtin_add_overflow(f.data_offset, t.offset, &end) ||
+          __builtin_add_overflow(end, t.bytes, &end)) {
+        c_.fail_at(at, label + " data would end beyond byte 2^64-1");
+      }
       if (end > f.file_size) {
         c_.fail_at(at, label + " data ends at byte " + std::to_string(end) +
                            ", beyond the file's " + std::to_string(f.file_size) + " bytes");

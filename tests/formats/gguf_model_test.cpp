@@ -135,6 +135,13 @@ TEST(GgufModel, Gemma2AlternatesSlidingAndGlobalLayers) {
   EXPECT_EQ(m.layers[3].window_tokens, 0);
 }
 
+TEST(GgufModel, ZeroWindowSwitchesSlidingOff) {
+  auto s = small("gemma2", 2);
+  s.metadata.emplace_back("gemma2.attention.sliding_window", gguf_u32(0));
+  ModelDescription m = gguf_to_model_description(parse_spec(s));
+  EXPECT_EQ(m.layers[0].window_tokens, 0);
+}
+
 TEST(GgufModel, Gemma3HasFiveLocalLayersPerGlobal) {
   // Gemma 3 technical report: "5 local layers for every global layer", local window 1024.
   auto s = small("gemma3", 12);

@@ -2,6 +2,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
 
 #include <cstdlib>
 #include <fstream>
@@ -9,18 +14,18 @@
 #include <string>
 
 // Asserts that `statement` throws `expected_exception` whose what() equals `expected_message`.
-#define EXPECT_THROW_MSG(statement, expected_exception, expected_message)               \
-  do {                                                                                \
-    std::string llmem_gtest_what;                                                     \
-    bool llmem_gtest_thrown = false;                                                  \
-    try {                                                                             \
-      statement;                                                                      \
-    } catch (const expected_exception& e) {                                           \
-      llmem_gtest_thrown = true;                                                      \
-      llmem_gtest_what = e.what();                                                    \
-    }                                                                                 \
+#define EXPECT_THROW_MSG(statement, expected_exception, expected_message)                \
+  do {                                                                                   \
+    std::string llmem_gtest_what;                                                        \
+    bool llmem_gtest_thrown = false;                                                     \
+    try {                                                                                \
+      statement;                                                                         \
+    } catch (const expected_exception& e) {                                              \
+      llmem_gtest_thrown = true;                                                         \
+      llmem_gtest_what = e.what();                                                       \
+    }                                                                                    \
     EXPECT_TRUE(llmem_gtest_thrown) << #statement " did not throw " #expected_exception; \
-    if (llmem_gtest_thrown) EXPECT_EQ(llmem_gtest_what, expected_message);            \
+    if (llmem_gtest_thrown) EXPECT_EQ(llmem_gtest_what, expected_message);               \
   } while (false)
 
 namespace llmem::test {
@@ -38,6 +43,32 @@ inline std::string read_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// Runs the built llmem binary with `args` (shell words) and captures its exit status, stdout and
+// stderr.
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+inline CliRun run_llmem(const std::string& args, const std::string& env = "") {
+  static int counter = 0;
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("llmem_run_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string err_file = (dir / ("err" + std::to_string(counter++))).string();
+  std::string cmd = env + " " + std::string(LLMEM_BINARY) + " " + args + " 2>" + err_file;
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int rc = pclose(p);
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.err = read_file(err_file);
+  return r;
 }
 
 }  // namespace llmem::test

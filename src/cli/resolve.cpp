@@ -4,6 +4,7 @@
 
 #include "llmem/catalog.h"
 #include "llmem/error.h"
+#include "llmem/gguf.h"
 #include "llmem/hub.h"
 
 namespace llmem::cli {
@@ -13,7 +14,15 @@ ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& o
   if (spec.empty())
     throw InputError(
         "MODEL is missing: give a path, a catalog name (see llmem models) or org/name");
-  if (std::filesystem::exists(spec, ec)) return load_hf_config_file(spec, options);
+  if (std::filesystem::exists(spec, ec)) {
+    if (spec.size() > 5 && spec.substr(spec.size() - 5) == ".gguf") {
+      ModelDescription m = gguf_to_model_description(read_gguf_model(spec));
+      m.name = std::filesystem::path(spec).stem().string();
+      m.source = spec;
+      return m;
+    }
+    return load_hf_config_file(spec, options);
+  }
   if (auto m = load_catalog_model(spec, options)) return std::move(*m);
   if (spec.find('/') != std::string::npos && spec.front() != '/' && spec.front() != '.') {
     HubId id = parse_hub_id(spec);

@@ -16,28 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int status = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using test::CliRun;
 
-CliRun run(const std::string& args) {
-  static int counter = 0;
-  fs::path dir = fs::temp_directory_path() / ("llmem_cli_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::string err_file = (dir / ("err" + std::to_string(counter++))).string();
-  std::string cmd = std::string(LLMEM_BINARY) + " " + args + " 2>" + err_file;
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int rc = pclose(p);
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.err = test::read_file(err_file);
-  return r;
-}
+CliRun run(const std::string& args) { return test::run_llmem(args); }
 
 // A folder holding config.json with `text`; returns the folder path.
 std::string config_folder(const std::string& name, const std::string& text) {

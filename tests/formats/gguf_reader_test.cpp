@@ -3,6 +3,9 @@
 // message), and the incomplete-prefix protocol used for range reads.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <limits>
 #include <random>
 
@@ -413,6 +416,30 @@ TEST(GgufReader, RejectsEachMalformedFileWithItsMessage) {
     }
     EXPECT_EQ(what, k.message) << "{\"" << k.name << "\", " << what << "}";
   }
+}
+
+// Every whole-file corrupt case, written to disk and given to the CLI, exits 2 with its message
+// (the reader names the file by its path).
+TEST(GgufReader, CliExitsTwoOnEachMalformedFile) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("llmem_gguf_cli_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  int checked = 0;
+  for (const auto& k : catalogue()) {
+    if (k.file_size != 0) continue;  // cases that need a declared size larger than the bytes
+    SCOPED_TRACE(k.name);
+    fs::path file = dir / "m.gguf";
+    std::ofstream(file, std::ios::binary)
+        .write(reinterpret_cast<const char*>(k.bytes.bytes.data()),
+               static_cast<std::streamsize>(k.bytes.bytes.size()));
+    auto r = test::run_llmem("infer " + file.string());
+    EXPECT_EQ(r.status, 2);
+    std::string expected = k.message;
+    expected.replace(0, std::string("m.gguf").size(), file.string());
+    EXPECT_EQ(r.err, "llmem: error: " + expected + "\n");
+    ++checked;
+  }
+  EXPECT_GE(checked, 30);
 }
 
 TEST(GgufReader, RejectsMoreBytesThanTheFileHolds) {

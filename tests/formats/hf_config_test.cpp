@@ -39,3 +39,37 @@ TEST(HfConfig, InfinityAndDuplicateKeysAreHandledOnPurpose) {
 
 }  // namespace
 }  // namespace llmem
+
+namespace llmem {
+namespace {
+
+TEST(HfConfig, SwitchedOffWindowIsFullAttention) {
+  // Qwen2.5-7B-Instruct's config has sliding_window 131072 with use_sliding_window false:
+  // transformers' Qwen2Config then sets no window on any layer.
+  auto m = load_shared("qwen2.5-7b-instruct.json");
+  for (const auto& l : m.layers) EXPECT_EQ(l.window_tokens, 0);
+  // Switched on with max_window_layers 2: layers from index 2 slide.
+  std::string text = R"({"model_type": "qwen2", "hidden_size": 64, "num_hidden_layers": 4,
+    "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100,
+    "use_sliding_window": true, "sliding_window": 32, "max_window_layers": 2})";
+  auto q = load_hf_config(text, {});
+  EXPECT_EQ(q.layers[1].window_tokens, 0);
+  EXPECT_EQ(q.layers[2].window_tokens, 32);
+}
+
+TEST(HfConfig, UnknownModelTypeWithoutStandardKeysListsWhatIsSupported) {
+  try {
+    load_hf_config(R"({"model_type": "rwkv", "hidden_size": 8})", {});
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.rfind("config.json: model_type is \"rwkv\", which is not supported; supported: "
+                         "llama, mistral, mixtral, qwen2,",
+                         0),
+              0u)
+        << what;
+  }
+}
+
+}  // namespace
+}  // namespace llmem

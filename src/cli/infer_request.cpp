@@ -179,6 +179,16 @@ void apply_fit(MemoryEstimate& e, const GpuRequest& gpu) {
   f.ok = e.total_bytes <= f.capacity_bytes;
   f.headroom_bytes = static_cast<int64_t>(f.capacity_bytes) - static_cast<int64_t>(e.total_bytes);
   e.fits = f;
+  bool uses_bf16 = false;
+  for (const auto& [key, value] : e.settings) {
+    if ((key == "weights" || key == "kv_dtype") && value == Value{std::string("bf16")}) {
+      uses_bf16 = true;
+    }
+  }
+  if (uses_bf16 && !gpu.gpu->bf16) {
+    e.notes.push_back(gpu.gpu->name + " has no bf16 support: engines run bf16 checkpoints in "
+                      "fp16 there (the same bytes; vLLM casts with a warning)");
+  }
 }
 
 MemoryEstimate run_infer_request(const InferRequest& r) {

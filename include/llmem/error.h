@@ -1,6 +1,7 @@
 // llmem's one error family. The library throws; each entry point (the CLI's main, the server's
 // handler) catches once and prints "llmem: error: <what()>". Messages are one lowercase line that
-// names the thing (file, key, tensor, option), the value found and what is accepted (STYLE.md §6-7).
+// names the thing (file, key, tensor, option), the value found and what is accepted (STYLE.md
+// §6-7).
 #pragma once
 
 #include <stdexcept>
@@ -22,6 +23,12 @@ class InputError : public Error {
 
 // A malformed or inconsistent file (config.json, safetensors, GGUF). CLI exit status 2.
 class FormatError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A broken invariant inside llmem (an estimate whose rows do not add up). CLI exit status 1.
+class InternalError : public Error {
  public:
   using Error::Error;
 };

@@ -45,17 +45,18 @@ enum class TpSplit : uint8_t {
 };
 
 struct Tensor {
-  std::string name;             // Hugging Face parameter name ("model.layers.0.self_attn.q_proj.weight")
-  std::vector<int64_t> shape;   // logical (unquantised) shape, PyTorch order
+  std::string name;  // Hugging Face parameter name ("model.layers.0.self_attn.q_proj.weight")
+  std::vector<int64_t> shape;  // logical (unquantised) shape, PyTorch order
   TensorRole role = TensorRole::other;
   TpSplit split = TpSplit::replicated;
-  int32_t layer = -1;           // decoder layer index; -1 outside the stack
-  int32_t experts = 0;          // routed experts held in this tensor (1 per-expert, E when fused)
-  DType dtype = DType::bf16;    // element dtype when stored densely
-  std::string format;           // "" when dense; otherwise the quantisation format's label
-  uint64_t bytes = 0;           // storage bytes, including any scales, zeros and absmax
+  int32_t layer = -1;         // decoder layer index; -1 outside the stack
+  int32_t experts = 0;        // routed experts held in this tensor (1 per-expert, E when fused);
+                              // also set on an MTP layer's routed experts (role mtp)
+  DType dtype = DType::bf16;  // element dtype when stored densely
+  std::string format;         // "" when dense; otherwise the quantisation format's label
+  uint64_t bytes = 0;         // storage bytes, including any scales, zeros and absmax
 
-  uint64_t elements() const;    // product of shape (checked)
+  uint64_t elements() const;  // product of shape (checked)
 };
 
 // The cache a decoder layer needs while generating.
@@ -70,43 +71,43 @@ enum class LayerKind : uint8_t {
 
 struct LayerSpec {
   LayerKind kind = LayerKind::attention;
-  bool moe = false;             // feed-forward is a mixture of experts
+  bool moe = false;  // feed-forward is a mixture of experts
   // attention / mla
-  int32_t num_heads = 0;        // query heads
-  int32_t num_kv_heads = 0;     // K/V heads (== num_heads for MHA, 1 for MQA)
-  int32_t head_dim_k = 0;       // K (and Q) head size
-  int32_t head_dim_v = 0;       // V head size
-  int64_t window_tokens = 0;    // sliding window; 0 = full attention
-  int64_t chunk_tokens = 0;     // chunked local attention (Llama 4); 0 = none
-  int32_t kv_lora_rank = 0;     // MLA latent size
-  int32_t qk_rope_head_dim = 0; // MLA decoupled rope key size
-  // mamba / mamba2 (elements per sequence; dtype is the cache dtype)
+  int32_t num_heads = 0;         // query heads
+  int32_t num_kv_heads = 0;      // K/V heads (== num_heads for MHA, 1 for MQA)
+  int32_t head_dim_k = 0;        // K (and Q) head size
+  int32_t head_dim_v = 0;        // V head size
+  int64_t window_tokens = 0;     // sliding window; 0 = full attention
+  int64_t chunk_tokens = 0;      // chunked local attention (Llama 4); 0 = none
+  int32_t kv_lora_rank = 0;      // MLA latent size
+  int32_t qk_rope_head_dim = 0;  // MLA decoupled rope key size
+  // mamba / mamba2 (elements per sequence, held in the compute dtype; --kv-dtype does not apply)
   int64_t conv_state_elements = 0;
   int64_t ssm_state_elements = 0;
 };
 
 struct ModelDescription {
-  std::string name;             // catalog name, file stem or Hub id
-  std::string source;           // where it came from: "catalog:NAME", a path, "hf:org/name@rev"
-  std::string model_type;       // config.json model_type as written
-  std::string architecture;     // architectures[0], or ""
+  std::string name;                 // catalog name, file stem or Hub id
+  std::string source;               // where it came from: "catalog:NAME", a path, "hf:org/name@rev"
+  std::string model_type;           // config.json model_type as written
+  std::string architecture;         // architectures[0], or ""
   DType torch_dtype = DType::bf16;  // checkpoint dtype (config torch_dtype); bf16 when absent
   bool torch_dtype_given = false;
   int64_t hidden_size = 0;
   int64_t intermediate_size = 0;
-  int64_t num_layers = 0;       // decoder layers (num_hidden_layers), MTP excluded
+  int64_t num_layers = 0;  // decoder layers (num_hidden_layers), MTP excluded
   int64_t vocab_size = 0;
   int64_t max_position_embeddings = 0;  // 0 when the config does not say
   int32_t num_attention_heads = 0;
   int32_t num_kv_heads = 0;
   int32_t head_dim = 0;
   bool tied_embeddings = false;
-  int32_t num_experts = 0;      // routed experts per MoE layer
+  int32_t num_experts = 0;  // routed experts per MoE layer
   int32_t experts_per_token = 0;
   int32_t num_shared_experts = 0;
   std::vector<Tensor> tensors;
   std::vector<LayerSpec> layers;  // one per decoder layer, size num_layers
-  std::string weights_format;     // label of the stored weight format ("bf16", "gptq-4bit-g128" …)
+  std::string weights_format;  // label of the stored weight format ("bf16", "gptq-4bit-g128" …)
   std::string quantization_config_json;  // config.json quantization_config as written; "" if none
   std::vector<std::string> notes;        // warnings and choices made while reading
 };

@@ -60,6 +60,7 @@ int run(int argc, char** argv) {
   register_infer(app, status);
   register_rule(app, status);
   register_catalogs(app, status);
+  register_later_commands(app);
   try {
     try {
       app.parse(argc, argv);
@@ -76,6 +77,9 @@ int run(int argc, char** argv) {
     }
     if (app.get_subcommands().empty()) return run_default();
     return status;
+  } catch (const InternalError& e) {
+    std::cerr << "llmem: internal error: " << e.what() << "\n";
+    return 1;
   } catch (const Error& e) {
     std::cerr << "llmem: error: " << e.what() << "\n";
     return 2;

@@ -28,6 +28,7 @@ double parse_double_option(const std::string& option, const std::string& text, d
 void register_infer(CLI::App& app, int& status);
 void register_rule(CLI::App& app, int& status);
 void register_catalogs(CLI::App& app, int& status);
+void register_later_commands(CLI::App& app);
 int run_default();
 
 }  // namespace llmem::cli

@@ -50,6 +50,9 @@ void register_rule(CLI::App& app, int& status) {
     if (!a->seq.empty()) o.seq = parse_int_option("--seq", a->seq, 1, int64_t{1} << 30);
     if (!a->hidden.empty()) o.hidden = parse_int_option("--hidden", a->hidden, 1, 1 << 20);
     if (!a->layers.empty()) o.layers = parse_int_option("--layers", a->layers, 1, 4096);
+    if (!a->model.empty() && !a->params.empty()) {
+      throw InputError("give a MODEL or --params, not both");
+    }
     PreciseFigures precise;
     if (!a->model.empty()) {
       ModelDescription m = resolve_model(a->model, {});
@@ -59,7 +62,6 @@ void register_rule(CLI::App& app, int& status) {
       precise = precise_figures(m, o.precision);
     }
     if (!a->params.empty()) {
-      if (!a->model.empty()) throw InputError("give a MODEL or --params, not both");
       o.params = parse_param_count(a->params);
     }
     auto rules = apply_rules(o, precise);

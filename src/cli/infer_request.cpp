@@ -158,16 +158,18 @@ InferRequest build_infer_request(const std::string& model_arg, const InferReques
   HfConfigOptions hf;
   hf.include_mtp = t.include_mtp;
   r.model = resolve_model(model, hf);
-  if (!t.weights.empty()) {
+  if (!t.weights.empty() && t.weights != r.model.weights_format) {
     auto f = parse_weight_format(t.weights);
     if (!f) {
       throw InputError("--weights is '" + t.weights + "' but must be one of " +
                        accepted_weight_formats());
     }
     apply_weight_format(r.model, *f);
-  } else if (auto note = apply_serving_default(r.model)) {
-    r.notes.push_back(*note);
+  } else if (t.weights.empty()) {
+    if (auto note = apply_serving_default(r.model)) r.notes.push_back(*note);
   }
+  if (t.include_mtp) r.settings.emplace_back("include_mtp", true);
+  if (!t.engine_version.empty()) r.settings.emplace_back("engine_version", t.engine_version);
   return r;
 }
 
@@ -186,7 +188,8 @@ void apply_fit(MemoryEstimate& e, const GpuRequest& gpu) {
     }
   }
   if (uses_bf16 && !gpu.gpu->bf16) {
-    e.notes.push_back(gpu.gpu->name + " has no bf16 support: engines run bf16 checkpoints in "
+    e.notes.push_back(gpu.gpu->name +
+                      " has no bf16 support: engines run bf16 checkpoints in "
                       "fp16 there (the same bytes; vLLM casts with a warning)");
   }
 }
@@ -198,6 +201,7 @@ MemoryEstimate run_infer_request(const InferRequest& r) {
     e.settings.emplace_back(
         "gpu", r.gpu->gpu->name + (r.gpu->count > 1 ? "x" + std::to_string(r.gpu->count) : ""));
   }
+  for (const auto& s : r.settings) e.settings.push_back(s);
   e.notes.insert(e.notes.begin(), r.notes.begin(), r.notes.end());
   return e;
 }

@@ -25,6 +25,7 @@ struct InferRequest {
   InferenceOptions options;
   std::optional<GpuRequest> gpu;
   std::vector<std::string> notes;
+  Fields settings;  // front-end settings the estimate records (include_mtp, engine_version)
 };
 
 void add_infer_options(CLI::App& cmd, InferRequestText& t);

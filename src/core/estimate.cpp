@@ -21,21 +21,24 @@ void check_consistency(const std::vector<Component>& rows, uint64_t total_bytes)
   std::map<std::string, uint64_t> child_sums;
   std::map<std::string, uint64_t> bytes;
   for (const auto& r : rows) {
-    if (!names.insert(r.name).second) throw Error("internal: component '" + r.name + "' repeats");
+    if (!names.insert(r.name).second)
+      throw InternalError("internal: component '" + r.name + "' repeats");
     bytes[r.name] = r.bytes;
     if (!r.parent.empty()) child_sums[r.parent] = checked_add(child_sums[r.parent], r.bytes);
   }
   for (const auto& [parent, sum] : child_sums) {
     auto it = bytes.find(parent);
-    if (it == bytes.end()) throw Error("internal: parent '" + parent + "' is not a component");
+    if (it == bytes.end())
+      throw InternalError("internal: parent '" + parent + "' is not a component");
     if (it->second != sum) {
-      throw Error("internal: children of '" + parent + "' sum to " + std::to_string(sum) +
-                  ", not " + std::to_string(it->second));
+      throw InternalError("internal: children of '" + parent + "' sum to " + std::to_string(sum) +
+                          ", not " + std::to_string(it->second));
     }
   }
   if (sum_top_level(rows) != total_bytes) {
-    throw Error("internal: top-level components sum to " + std::to_string(sum_top_level(rows)) +
-                ", not the total " + std::to_string(total_bytes));
+    throw InternalError("internal: top-level components sum to " +
+                        std::to_string(sum_top_level(rows)) + ", not the total " +
+                        std::to_string(total_bytes));
   }
 }
 

@@ -88,6 +88,10 @@ uint64_t kv_row_bytes(KvDType t, uint64_t elements) {
 
 int32_t kv_heads_per_rank(int32_t kv_heads, int32_t tp) {
   if (tp <= 0) throw InputError("--tp is " + std::to_string(tp) + " but must be at least 1");
+  if (kv_heads <= 0) {
+    throw InputError("a layer has " + std::to_string(kv_heads) +
+                     " key/value heads; at least 1 is needed");
+  }
   if (kv_heads >= tp) {
     if (kv_heads % tp != 0) {
       throw InputError("--tp " + std::to_string(tp) + " does not divide the " +

@@ -27,7 +27,9 @@ uint64_t active_params(const ModelDescription& m) {
   uint64_t dense = 0;
   uint64_t routed = 0;
   for (const auto& t : m.tensors) {
-    if (t.role == TensorRole::routed_expert && m.num_experts > 0) {
+    bool is_routed =
+        t.role == TensorRole::routed_expert || (t.role == TensorRole::mtp && t.experts > 0);
+    if (is_routed && m.num_experts > 0) {
       routed = checked_add(routed, t.elements(), "active parameter count");
     } else {
       dense = checked_add(dense, t.elements(), "active parameter count");

@@ -159,8 +159,7 @@ void add_mtp_module(TensorAdder& t, const DeepseekParams& d, int64_t index) {
   t.add(prefix + ".shared_head.head.weight", {d.vocab, h}, TensorRole::lm_head, TpSplit::vocab);
   for (size_t i = first; i < m.tensors.size(); ++i) {
     m.tensors[i].role = TensorRole::mtp;
-    m.tensors[i].layer = -1;
-    m.tensors[i].experts = 0;
+    m.tensors[i].layer = -1;  // experts keeps its count: active_params scales MTP experts by k/E
   }
 }
 

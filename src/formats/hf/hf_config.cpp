@@ -100,7 +100,7 @@ ModelDescription load_hf_config(std::string_view json_text, const HfConfigOption
   build(c, m, options);
 
   if (static_cast<int64_t>(m.layers.size()) != m.num_layers) {
-    throw Error("internal: builder for '" + m.model_type + "' described " +
+    throw InternalError("internal: builder for '" + m.model_type + "' described " +
                 std::to_string(m.layers.size()) + " layers, expected " +
                 std::to_string(m.num_layers));
   }

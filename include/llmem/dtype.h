@@ -27,6 +27,11 @@ enum class DType : uint8_t {
   u16,
   u8,
   boolean,
+  f6_e2m3,      // MX FP6 (OCP Microscaling v1.0), safetensors F6_E2M3
+  f6_e3m2,      // MX FP6, safetensors F6_E3M2
+  f8_e4m3fnuz,  // AMD fp8 variants (safetensors F8_E4M3FNUZ / F8_E5M2FNUZ)
+  f8_e5m2fnuz,
+  c64,          // complex64: two f32 parts
   count
 };
 

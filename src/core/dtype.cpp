@@ -7,7 +7,8 @@
 namespace llmem {
 namespace {
 
-// Sources: safetensors dtype list (huggingface/safetensors, safetensors/src/tensor.rs `Dtype`),
+// Sources: safetensors dtype list (huggingface/safetensors, safetensors/src/tensor.rs `Dtype` and
+// `Dtype::bitsize`, F4/F6/F8_E8M0/FNUZ/C64 included),
 // PyTorch dtype names (torch.float16 …) as written in config.json `torch_dtype`.
 constexpr std::array<DTypeInfo, static_cast<size_t>(DType::count)> k_dtypes = {{
     {"f64", "F64", "float64", 64, true},
@@ -27,6 +28,11 @@ constexpr std::array<DTypeInfo, static_cast<size_t>(DType::count)> k_dtypes = {{
     {"u16", "U16", "uint16", 16, false},
     {"u8", "U8", "uint8", 8, false},
     {"bool", "BOOL", "bool", 8, false},
+    {"f6_e2m3", "F6_E2M3", "", 6, true},
+    {"f6_e3m2", "F6_E3M2", "", 6, true},
+    {"f8_e4m3fnuz", "F8_E4M3FNUZ", "float8_e4m3fnuz", 8, true},
+    {"f8_e5m2fnuz", "F8_E5M2FNUZ", "float8_e5m2fnuz", 8, true},
+    {"c64", "C64", "complex64", 64, true},
 }};
 static_assert(k_dtypes.size() == static_cast<size_t>(DType::count));
 
@@ -55,7 +61,10 @@ const DTypeInfo& dtype_info(DType t) { return k_dtypes.at(static_cast<size_t>(t)
 
 std::optional<DType> parse_dtype(std::string_view name) {
   for (size_t i = 0; i < k_dtypes.size(); ++i) {
-    if (k_dtypes[i].name == name || k_dtypes[i].torch_name == name) return static_cast<DType>(i);
+    if (k_dtypes[i].name == name ||
+        (!k_dtypes[i].torch_name.empty() && k_dtypes[i].torch_name == name)) {
+      return static_cast<DType>(i);
+    }
   }
   for (const auto& a : k_aliases) {
     if (a.name == name) return a.type;

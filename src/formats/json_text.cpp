@@ -50,8 +50,8 @@ std::string rewrite_non_finite(std::string_view text) {
 // A SAX handler that builds the DOM itself so it can see duplicate keys before they merge.
 class DomBuilder : public nlohmann::json_sax<nlohmann::json> {
  public:
-  DomBuilder(std::string_view source, std::vector<std::string>* notes)
-      : source_(source), notes_(notes) {}
+  DomBuilder(std::string_view source, std::vector<std::string>* notes, bool duplicates_are_errors)
+      : source_(source), notes_(notes), duplicates_are_errors_(duplicates_are_errors) {}
 
   nlohmann::json result;
 
@@ -68,6 +68,10 @@ class DomBuilder : public nlohmann::json_sax<nlohmann::json> {
   bool end_array() override { return close(); }
   bool key(string_t& k) override {
     nlohmann::json& obj = *stack_.back();
+    if (duplicates_are_errors_ && obj.contains(k)) {
+      throw FormatError(std::string(source_) + ": duplicate key '" + path() + k +
+                        "' (keys must be unique)");
+    }
     if (obj.contains(k) && notes_ != nullptr) {
       notes_->push_back(std::string(source_) + ": duplicate key '" + path() + k +
                         "'; the last value is used, as Python's json module does");
@@ -80,8 +84,9 @@ class DomBuilder : public nlohmann::json_sax<nlohmann::json> {
     std::string what = ex.what();
     // nlohmann's text: "[json.exception.parse_error.101] parse error at line 1, column 2: …"
     auto colon = what.find("parse error");
-    throw FormatError(std::string(source_) + ": malformed JSON at byte " + std::to_string(position) +
-                      ": " + (colon == std::string::npos ? what : what.substr(colon)));
+    throw FormatError(std::string(source_) + ": malformed JSON at byte " +
+                      std::to_string(position) + ": " +
+                      (colon == std::string::npos ? what : what.substr(colon)));
   }
 
  private:
@@ -127,26 +132,34 @@ class DomBuilder : public nlohmann::json_sax<nlohmann::json> {
 
   std::string_view source_;
   std::vector<std::string>* notes_;
+  bool duplicates_are_errors_;
   std::vector<nlohmann::json*> stack_;
   std::vector<std::string> keys_;
   std::string key_;
 };
 
-}  // namespace
-
-nlohmann::json parse_json_lenient(std::string_view text, std::string_view source,
-                                  std::vector<std::string>* notes) {
-  std::string rewritten = rewrite_non_finite(text);
-  DomBuilder builder(source, notes);
+nlohmann::json parse_with(std::string_view text, std::string_view source,
+                          std::vector<std::string>* notes, bool duplicates_are_errors) {
+  DomBuilder builder(source, notes, duplicates_are_errors);
   try {
-    nlohmann::json::sax_parse(rewritten, &builder, nlohmann::json::input_format_t::json, true,
-                              false);
+    nlohmann::json::sax_parse(text, &builder, nlohmann::json::input_format_t::json, true, false);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
     throw FormatError(std::string(source) + ": malformed JSON: " + e.what());
   }
   return std::move(builder.result);
+}
+
+}  // namespace
+
+nlohmann::json parse_json_lenient(std::string_view text, std::string_view source,
+                                  std::vector<std::string>* notes) {
+  return parse_with(rewrite_non_finite(text), source, notes, false);
+}
+
+nlohmann::json parse_json_strict(std::string_view text, std::string_view source) {
+  return parse_with(text, source, nullptr, true);
 }
 
 }  // namespace llmem

@@ -5,6 +5,9 @@
 // 2. A duplicate key keeps its last value, as json.loads does (transformers reads configs so),
 //    and a note names it; nlohmann-json would merge silently.
 // Nesting deeper than 64 levels and inputs over the caller's size cap are rejected.
+// Formats that forbid both (the safetensors header, its index file) use parse_json_strict:
+// standard JSON only, and a duplicate key is an error (the safetensors README: "Duplicate keys
+// are disallowed").
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -18,5 +21,9 @@ namespace llmem {
 // Duplicate keys are reported in `notes` when it is not null.
 nlohmann::json parse_json_lenient(std::string_view text, std::string_view source,
                                   std::vector<std::string>* notes = nullptr);
+
+// Standard JSON only (no Infinity/NaN tokens); a duplicate key throws FormatError
+// "<source>: duplicate key 'PATH' (keys must be unique)".
+nlohmann::json parse_json_strict(std::string_view text, std::string_view source);
 
 }  // namespace llmem

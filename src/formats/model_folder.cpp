@@ -6,6 +6,7 @@
 
 #include "formats/json_display.h"
 #include "llmem/checkpoint.h"
+#include "llmem/gguf.h"
 #include "llmem/model_source.h"
 #include "llmem/safetensors.h"
 
@@ -19,10 +20,32 @@ constexpr std::string_view k_index = "model.safetensors.index.json";
 constexpr std::string_view k_single = "model.safetensors";
 constexpr uint64_t k_max_index_file_bytes = 64u << 20;
 
-[[noreturn]] void gguf_not_wired(const std::string& what) {
-  throw InputError(what +
-                   ": GGUF support is in a separate module, not in this build; "
-                   "pass config.json or a safetensors model instead");
+// A .gguf file (the first shard of a split model names the rest): header only.
+ModelDescription load_gguf(const fs::path& file, const std::string& shown) {
+  ModelDescription m = gguf_to_model_description(read_gguf_model(file.string()));
+  std::string stem = file.stem().string();
+  auto split = stem.find("-00001-of-");
+  m.name = split == std::string::npos ? stem : stem.substr(0, split);
+  m.source = shown;
+  m.notes.push_back("used " + file.filename().string() + " (GGUF header only)");
+  return m;
+}
+
+// The one model among a folder's .gguf files: a single file, or the first shard of one split.
+fs::path pick_gguf(const fs::path& dir, const std::string& path,
+                   const std::vector<std::string>& files) {
+  std::vector<std::string> models;
+  for (const auto& f : files) {
+    auto of = f.find("-of-");
+    if (of == std::string::npos || f.find("-00001-of-") != std::string::npos) models.push_back(f);
+  }
+  if (models.size() != 1) {
+    std::string list;
+    for (const auto& f : models) list += (list.empty() ? "" : ", ") + f;
+    throw InputError(path + ": folder holds " + std::to_string(models.size()) + " GGUF models (" +
+                     list + "); name the .gguf file to use");
+  }
+  return dir / models.front();
 }
 
 bool has_extension(const fs::path& p, std::string_view ext) { return p.extension() == ext; }
@@ -140,8 +163,7 @@ ModelDescription load_folder(const fs::path& dir, const std::string& path,
                      ": folder has no config.json; a model folder needs config.json "
                      "beside its .safetensors files (or pass --config FILE)");
   } else if (!l.gguf.empty()) {
-    gguf_not_wired(path + " (" + std::to_string(l.gguf.size()) + " .gguf file" +
-                   (l.gguf.size() == 1 ? "" : "s") + ")");
+    return load_gguf(pick_gguf(dir, path, l.gguf), path);
   } else {
     throw InputError(path +
                      ": folder has no config.json, .safetensors or .gguf files; a "
@@ -153,9 +175,14 @@ ModelDescription load_folder(const fs::path& dir, const std::string& path,
   m.source = path;
   std::string config_used = l.config ? std::string(k_config) : config;
   if (!w) {
-    std::string why = l.gguf.empty() ? "the folder has no .safetensors files"
-                                     : "its .gguf files are not read (GGUF support is a "
-                                       "separate module)";
+    if (!l.gguf.empty()) {
+      ModelDescription g = load_gguf(pick_gguf(dir, path, l.gguf), path);
+      g.notes.push_back(
+          "the folder's config.json is not used: the GGUF file holds the "
+          "architecture and the stored bytes");
+      return g;
+    }
+    std::string why = "the folder has no .safetensors files";
     m.notes.push_back("used " + config_used + " only: " + why +
                       ", so weights are counted from the config");
     return m;
@@ -203,7 +230,7 @@ ModelDescription load_model_path(const std::string& path, const ModelPathOptions
     return load_folder(p.parent_path().empty() ? fs::path(".") : p.parent_path(), path, options);
   }
   if (has_extension(p, ".safetensors")) return load_safetensors_file(p, path, options);
-  if (has_extension(p, ".gguf")) gguf_not_wired(path);
+  if (has_extension(p, ".gguf")) return load_gguf(p, path);
   if (has_extension(p, ".json")) {
     ModelDescription m = load_hf_config_file(path, options.hf);
     m.notes.push_back("used " + file + " only: weights are counted from the config");

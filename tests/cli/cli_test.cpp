@@ -130,8 +130,9 @@ TEST(Cli, BadInputExitsTwoWithTheMessage) {
        bad_dtype + "/config.json: torch_dtype is \"float12\" but must be one of float32, "
                    "float16, bfloat16"},
       {"folder without config.json", "infer " + empty.string(),
-       empty.string() + ": folder has no config.json (a model folder needs config.json, or pass "
-                        "a .gguf or .safetensors file)"},
+       empty.string() +
+           ": folder has no config.json, .safetensors or .gguf files; a model folder needs "
+           "config.json with *.safetensors or model.safetensors.index.json"},
       {"negative context", "infer llama-3.1-8b --context -5",
        "--context is -5 but must be in [1, 1099511627776]"},
       {"text context", "infer llama-3.1-8b --context lots",

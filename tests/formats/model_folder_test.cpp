@@ -196,23 +196,30 @@ TEST(ModelFolder, PathsThatAreNotModels) {
   fs::remove_all(dir);
 }
 
-TEST(ModelFolder, GgufIsDetectedAndLeftToItsModule) {
+TEST(ModelFolder, GgufFilesAreReadByTheGgufReader) {
   auto dir = test::temp_folder("gguf");
-  test::write_text(dir / "model-Q4_K_M.gguf", "GGUF");
+  // A small valid GGUF model written by the GGUF tests' writer (committed fuzz seed).
+  fs::copy_file(test::source_dir() + "/tests/fuzz/corpus/gguf/align64_split.gguf",
+                dir / "tiny-Q8_0.gguf");
+  auto m = load_model_path(dir.string());
+  EXPECT_TRUE(has_note(m, "used tiny-Q8_0.gguf (GGUF header only)"));
+  EXPECT_EQ(m.name, "tiny-Q8_0");
+  // Two models in one folder: say which, do not guess.
+  fs::copy_file(dir / "tiny-Q8_0.gguf", dir / "other.gguf");
   EXPECT_THROW_MSG(load_model_path(dir.string()), InputError,
                    dir.string() +
-                       " (1 .gguf file): GGUF support is in a separate module, not in "
-                       "this build; pass config.json or a safetensors model instead");
-  EXPECT_THROW_MSG(load_model_path((dir / "model-Q4_K_M.gguf").string()), InputError,
-                   (dir / "model-Q4_K_M.gguf").string() +
-                       ": GGUF support is in a separate module, not in this build; pass "
-                       "config.json or a safetensors model instead");
-  // With a config.json beside it, the config is used and the note says the GGUF was not read.
+                       ": folder holds 2 GGUF models (other.gguf, tiny-Q8_0.gguf); name the "
+                       ".gguf file to use");
+  // A file that is not GGUF at all fails in the reader with its message.
+  test::write_text(dir / "bad.gguf", "GGUF");
+  EXPECT_THROW(load_model_path((dir / "bad.gguf").string()), FormatError);
+  // With config.json beside a single GGUF and no safetensors, the GGUF is used and says so.
+  fs::remove(dir / "other.gguf");
+  fs::remove(dir / "bad.gguf");
   test::write_text(dir / "config.json", k_tiny_config);
-  auto m = load_model_path(dir.string());
-  EXPECT_TRUE(has_note(m,
-                       "used config.json only: its .gguf files are not read (GGUF support is a "
-                       "separate module), so weights are counted from the config"));
+  auto g = load_model_path(dir.string());
+  EXPECT_TRUE(has_note(g, "the folder's config.json is not used: the GGUF file holds the "
+                          "architecture and the stored bytes"));
   fs::remove_all(dir);
 }
 

@@ -1,9 +1,11 @@
 #include "cli/resolve.h"
 
 #include "llmem/catalog.h"
+#include "llmem/checkpoint.h"
 #include "llmem/error.h"
 #include "llmem/hub.h"
 #include "llmem/model_source.h"
+#include "llmem/safetensors.h"
 
 namespace llmem::cli {
 
@@ -25,6 +27,17 @@ ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& o
     o.source = id.display() + "/config.json";
     ModelDescription m = load_hf_config(load_hub_config_text(id, hub), o);
     m.source = id.display();
+    std::vector<CheckpointShard> shards;
+    for (auto& h : hub_safetensors_headers(id, hub)) {
+      shards.push_back({h.filename, parse_safetensors_header(h.header, h.file_size,
+                                                             id.display() + "/" + h.filename)});
+    }
+    Checkpoint c = make_checkpoint(shards);
+    for (const auto& n : c.notes) m.notes.push_back(n);
+    reconcile(m, c);
+    m.notes.push_back("used config.json + " + std::to_string(shards.size()) +
+                      " safetensors header" + (shards.size() == 1 ? "" : "s") +
+                      " from the Hub (headers only, by range requests)");
     return m;
   }
   throw InputError("MODEL '" + spec + "' is not an existing path, a catalog name (" +

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "formats/fake_hub.h"
 #include "llmem/error.h"
@@ -586,6 +587,66 @@ TEST(HubCache, CommitRevisionNeedsNoNetworkAndUnreachableHubFallsBackToTheCache)
   auto headers = hub_safetensors_headers(parse_hub_id("org/cached"), o);
   ASSERT_EQ(headers.size(), 1u);
   EXPECT_EQ(headers[0].file_size, k_single.size());
+}
+
+}  // namespace
+}  // namespace llmem
+
+namespace llmem {
+namespace {
+
+// `llmem infer org/name` end to end: the binary, pointed at the fake Hub by HF_ENDPOINT, with
+// every cache in a temporary folder and no token unless the test gives one.
+class HubCliTest : public HubClientTest {
+ protected:
+  test::CliRun infer(const std::string& args, const std::string& token = "", bool offline = false) {
+    std::string env = "env -u HF_TOKEN HF_ENDPOINT=" + hub.endpoint() + " HF_HOME=" + home.str() +
+                      "/hf XDG_CACHE_HOME=" + home.str() + "/xdg" + " HF_HUB_CACHE=" + home.str() +
+                      "/hf/hub";
+    if (!token.empty()) env += " HF_TOKEN=" + token;
+    if (offline) env += " HF_HUB_OFFLINE=1";
+    return test::run_llmem("infer " + args, env);
+  }
+  TempDir home;
+};
+
+TEST_F(HubCliTest, ShardedModelIsReadFromHeadersOnly) {
+  auto r = infer("org/sharded --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["model"]["source"], "hf:org/sharded");
+  bool noted = false;
+  for (const auto& n : j["notes"]) {
+    noted = noted ||
+            n.get<std::string>().find("2 safetensors headers from the Hub") != std::string::npos;
+  }
+  EXPECT_TRUE(noted) << r.out;
+  for (const auto& req : hub.storage_log()) EXPECT_FALSE(req.range.empty()) << req.path;
+}
+
+TEST_F(HubCliTest, GatedModelNeedsTheTokenAndTheTokenStaysOnTheHub) {
+  auto denied = infer("org/gated");
+  EXPECT_EQ(denied.status, 2);
+  EXPECT_EQ(denied.err,
+            "llmem: error: hf:org/gated: access denied (HTTP 401): the model is gated "
+            "or private; accept its licence at " +
+                hub.endpoint() + "/org/gated and set HF_TOKEN to a read token from " +
+                hub.endpoint() + "/settings/tokens\n");
+  auto ok = infer("org/gated", "hf_good");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  ASSERT_FALSE(hub.storage_log().empty());
+  for (const auto& req : hub.storage_log()) EXPECT_EQ(req.authorization, "") << req.path;
+  bool hub_saw_token = false;
+  for (const auto& req : hub.hub_log()) hub_saw_token |= req.authorization == "Bearer hf_good";
+  EXPECT_TRUE(hub_saw_token);
+}
+
+TEST_F(HubCliTest, OfflineWithNothingCachedFailsClearly) {
+  auto r = infer("org/sharded", "", true);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("is not in the local cache"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("HF_HUB_OFFLINE is set"), std::string::npos) << r.err;
+  EXPECT_TRUE(hub.hub_log().empty());
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // exact message a user reads (STYLE.md §13).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -228,6 +230,33 @@ TEST(SafetensorsReader, TruncationMessages) {
 
 // --- The malformed-header catalogue --------------------------------------------------------
 
+// Every catalogue case is also written to a file and given to the CLI, which must exit 2 with
+// the same message (the file's path in place of "m.safetensors").
+SafetensorsHeader parse_corrupt(const std::vector<std::byte>& b) {
+  try {
+    return parse(b);
+  } catch (const IncompleteHeaderError&) {
+    throw;
+  } catch (const FormatError& e) {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("llmem_st_cli_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    fs::path file = dir / "m.safetensors";
+    std::ofstream(file, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    auto r = test::run_llmem("infer " + file.string());
+    std::string expected = e.what();
+    if (expected.rfind(k_src, 0) == 0) expected.replace(0, k_src.size(), file.string());
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err, "llmem: error: " + expected + "\n");
+    throw;
+  }
+}
+
+SafetensorsHeader parse_text_corrupt(const std::string& header, uint64_t data = 0) {
+  return parse_corrupt(file_bytes(header, data));
+}
+
 std::vector<std::byte> with_length(uint64_t n, size_t extra = 8) {
   std::vector<std::byte> b(8 + extra, std::byte{' '});
   for (int i = 0; i < 8; ++i) b[i] = static_cast<std::byte>((n >> (8 * i)) & 0xff);
@@ -235,13 +264,13 @@ std::vector<std::byte> with_length(uint64_t n, size_t extra = 8) {
 }
 
 TEST(SafetensorsCorrupt, HeaderLength2Pow63) {
-  EXPECT_THROW_MSG(parse(with_length(uint64_t{1} << 63)), FormatError,
+  EXPECT_THROW_MSG(parse_corrupt(with_length(uint64_t{1} << 63)), FormatError,
                    "m.safetensors: header length is 9223372036854775808 bytes, more than the limit "
                    "of 100000000 (safetensors' MAX_HEADER_SIZE)");
 }
 
 TEST(SafetensorsCorrupt, HeaderLengthMaxU64) {
-  EXPECT_THROW_MSG(parse(with_length(~uint64_t{0})), FormatError,
+  EXPECT_THROW_MSG(parse_corrupt(with_length(~uint64_t{0})), FormatError,
                    "m.safetensors: header length is 18446744073709551615 bytes, more than the "
                    "limit of 100000000 (safetensors' MAX_HEADER_SIZE)");
 }
@@ -260,19 +289,19 @@ TEST(SafetensorsCorrupt, HeaderAtTheCapAsksForIt) {
 }
 
 TEST(SafetensorsCorrupt, HeaderLengthZero) {
-  EXPECT_THROW_MSG(parse(with_length(0)), FormatError,
+  EXPECT_THROW_MSG(parse_corrupt(with_length(0)), FormatError,
                    "m.safetensors: header length is 0 bytes, less than the 2 of the smallest "
                    "header '{}'");
 }
 
 TEST(SafetensorsCorrupt, HeaderLengthOne) {
-  EXPECT_THROW_MSG(parse(with_length(1)), FormatError,
+  EXPECT_THROW_MSG(parse_corrupt(with_length(1)), FormatError,
                    "m.safetensors: header length is 1 bytes, less than the 2 of the smallest "
                    "header '{}'");
 }
 
 TEST(SafetensorsCorrupt, HeaderLongerThanFile) {
-  EXPECT_THROW_MSG(parse(with_length(9)), FormatError,
+  EXPECT_THROW_MSG(parse_corrupt(with_length(9)), FormatError,
                    "m.safetensors: header length is 9 bytes but the file has only 8 bytes after "
                    "the 8-byte length");
 }
@@ -280,72 +309,72 @@ TEST(SafetensorsCorrupt, HeaderLongerThanFile) {
 TEST(SafetensorsCorrupt, NonUtf8TensorName) {
   std::string h =
       std::string("{\"a") + "\xff" + R"(":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})";
-  EXPECT_THROW_MSG(parse_text(h, 1), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(h, 1), FormatError,
                    "m.safetensors: header is not valid UTF-8 (byte 0xff at header offset 3)");
 }
 
 TEST(SafetensorsCorrupt, OverlongUtf8) {
-  EXPECT_THROW_MSG(parse_text("{\"\xc0\xaf\":1}"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt("{\"\xc0\xaf\":1}"), FormatError,
                    "m.safetensors: header is not valid UTF-8 (byte 0xc0 at header offset 2)");
 }
 
 TEST(SafetensorsCorrupt, Utf8EncodedSurrogate) {
-  EXPECT_THROW_MSG(parse_text("{\"\xed\xa0\x80\":1}"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt("{\"\xed\xa0\x80\":1}"), FormatError,
                    "m.safetensors: header is not valid UTF-8 (byte 0xed at header offset 2)");
 }
 
 TEST(SafetensorsCorrupt, Utf8CutAtTheEnd) {
-  EXPECT_THROW_MSG(parse(file_bytes("{}\xe6\x9d", 0, false)), FormatError,
+  EXPECT_THROW_MSG(parse_corrupt(file_bytes("{}\xe6\x9d", 0, false)), FormatError,
                    "m.safetensors: header is not valid UTF-8 (byte 0xe6 at header offset 2)");
 }
 
 TEST(SafetensorsCorrupt, EscapedLoneSurrogateName) {
   EXPECT_THROW_MSG(
-      parse_text(R"({"\ud800":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})", 1), FormatError,
+      parse_text_corrupt(R"({"\ud800":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})", 1), FormatError,
       "m.safetensors header: malformed JSON at byte 9: parse error at line 1, column 9: syntax "
       "error while parsing object key - invalid string: surrogate U+D800..U+DBFF must be followed "
       "by U+DC00..U+DFFF; last read: '\"\\ud800\"'; expected string literal");
 }
 
 TEST(SafetensorsCorrupt, LeadingWhitespace) {
-  EXPECT_THROW_MSG(parse_text(" {}"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(" {}"), FormatError,
                    "m.safetensors: header must begin with '{' (0x7b), found 0x20");
 }
 
 TEST(SafetensorsCorrupt, TopLevelArray) {
-  EXPECT_THROW_MSG(parse_text("[1, 2]"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt("[1, 2]"), FormatError,
                    "m.safetensors: header must begin with '{' (0x7b), found 0x5b");
 }
 
 TEST(SafetensorsCorrupt, NotJson) {
-  EXPECT_THROW_MSG(parse_text("{dtype: F16}"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt("{dtype: F16}"), FormatError,
                    "m.safetensors header: malformed JSON at byte 2: parse error at line 1, column "
                    "2: syntax error while parsing object key - invalid literal; last read: '{d'; "
                    "expected string literal");
 }
 
 TEST(SafetensorsCorrupt, JsonCutShort) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8")"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8")"), FormatError,
                    "m.safetensors header: malformed JSON at byte 25: parse error at line 1, column "
                    "25: syntax error while parsing object - unexpected end of input; expected "
                    "'}'");
 }
 
 TEST(SafetensorsCorrupt, TrailingGarbageAfterObject) {
-  EXPECT_THROW_MSG(parse_text("{}x"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt("{}x"), FormatError,
                    "m.safetensors header: malformed JSON at byte 3: parse error at line 1, column "
                    "3: syntax error while parsing value - invalid literal; last read: '{}x'; "
                    "expected end of input");
 }
 
 TEST(SafetensorsCorrupt, InfinityIsNotJsonHere) {
-  EXPECT_THROW_MSG(parse_text(R"({"__metadata__":{"x":Infinity}})"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"__metadata__":{"x":Infinity}})"), FormatError,
                    "m.safetensors header: malformed JSON at byte 22: parse error at line 1, column "
                    "22: syntax error while parsing value - invalid literal; last read: '\"x\":I'");
 }
 
 TEST(SafetensorsCorrupt, DuplicateTensorName) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},)"
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},)"
                               R"("a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})",
                               2),
                    FormatError, "m.safetensors header: duplicate key 'a' (keys must be unique)");
@@ -353,81 +382,81 @@ TEST(SafetensorsCorrupt, DuplicateTensorName) {
 
 TEST(SafetensorsCorrupt, DuplicateFieldInTensor) {
   EXPECT_THROW_MSG(
-      parse_text(R"({"a":{"dtype":"U8","dtype":"I8","shape":[1],"data_offsets":[0,1]}})", 1),
+      parse_text_corrupt(R"({"a":{"dtype":"U8","dtype":"I8","shape":[1],"data_offsets":[0,1]}})", 1),
       FormatError, "m.safetensors header: duplicate key 'a.dtype' (keys must be unique)");
 }
 
 TEST(SafetensorsCorrupt, DuplicateMetadata) {
-  EXPECT_THROW_MSG(parse_text(R"({"__metadata__":{"a":"1"},"__metadata__":{"a":"2"}})"),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"__metadata__":{"a":"1"},"__metadata__":{"a":"2"}})"),
                    FormatError,
                    "m.safetensors header: duplicate key '__metadata__' (keys must be unique)");
 }
 
 TEST(SafetensorsCorrupt, DuplicateMetadataKey) {
-  EXPECT_THROW_MSG(parse_text(R"({"__metadata__":{"a":"1","a":"2"}})"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"__metadata__":{"a":"1","a":"2"}})"), FormatError,
                    "m.safetensors header: duplicate key '__metadata__.a' (keys must be unique)");
 }
 
 TEST(SafetensorsCorrupt, MetadataNotAnObject) {
-  EXPECT_THROW_MSG(parse_text(R"({"__metadata__":["pt"]})"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"__metadata__":["pt"]})"), FormatError,
                    "m.safetensors: __metadata__ must be an object of string values, got an array");
 }
 
 TEST(SafetensorsCorrupt, MetadataNestedValue) {
-  EXPECT_THROW_MSG(parse_text(R"({"__metadata__":{"format":{"nested":"pt"}}})"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"__metadata__":{"format":{"nested":"pt"}}})"), FormatError,
                    "m.safetensors: __metadata__ 'format' must be a string, got an object "
                    "{\"nested\":\"pt\"}");
 }
 
 TEST(SafetensorsCorrupt, MetadataNumberValue) {
-  EXPECT_THROW_MSG(parse_text(R"({"__metadata__":{"total":123}})"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"__metadata__":{"total":123}})"), FormatError,
                    "m.safetensors: __metadata__ 'total' must be a string, got a number 123");
 }
 
 TEST(SafetensorsCorrupt, TensorNotAnObject) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":[0,1]})"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":[0,1]})"), FormatError,
                    "m.safetensors: tensor 'a' must be an object with dtype, shape and "
                    "data_offsets, got an array");
 }
 
 TEST(SafetensorsCorrupt, MissingDtype) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"shape":[1],"data_offsets":[0,1]}})", 1), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"shape":[1],"data_offsets":[0,1]}})", 1), FormatError,
                    "m.safetensors: tensor 'a' has no dtype");
 }
 
 TEST(SafetensorsCorrupt, DtypeNotAString) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":16,"shape":[1],"data_offsets":[0,2]}})", 2),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":16,"shape":[1],"data_offsets":[0,2]}})", 2),
                    FormatError, "m.safetensors: tensor 'a': dtype must be a string, got a number");
 }
 
 TEST(SafetensorsCorrupt, UnknownDtype) {
   EXPECT_THROW_MSG(
-      parse_text(R"({"a":{"dtype":"bf16","shape":[1],"data_offsets":[0,2]}})", 2), FormatError,
+      parse_text_corrupt(R"({"a":{"dtype":"bf16","shape":[1],"data_offsets":[0,2]}})", 2), FormatError,
       "m.safetensors: tensor 'a' has dtype \"bf16\"; accepted: F64, F32, F16, BF16, F8_E4M3, "
       "F8_E5M2, F8_E8M0, F4, I64, I32, I16, I8, U64, U32, U16, U8, BOOL, F6_E2M3, F6_E3M2, "
       "F8_E4M3FNUZ, F8_E5M2FNUZ, C64");
 }
 
 TEST(SafetensorsCorrupt, MissingShape) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","data_offsets":[0,1]}})", 1), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","data_offsets":[0,1]}})", 1), FormatError,
                    "m.safetensors: tensor 'a' has no shape");
 }
 
 TEST(SafetensorsCorrupt, ShapeNotAnArray) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":4,"data_offsets":[0,4]}})", 4),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":4,"data_offsets":[0,4]}})", 4),
                    FormatError,
                    "m.safetensors: tensor 'a': shape must be an array of integers, got a number");
 }
 
 TEST(SafetensorsCorrupt, NegativeDimension) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[2,-3],"data_offsets":[0,6]}})", 6),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2,-3],"data_offsets":[0,6]}})", 6),
                    FormatError,
                    "m.safetensors: tensor 'a': shape[1] is -3 but must be an integer in [0, "
                    "9223372036854775807]");
 }
 
 TEST(SafetensorsCorrupt, FractionalDimension) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[2.0],"data_offsets":[0,2]}})", 2),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2.0],"data_offsets":[0,2]}})", 2),
                    FormatError,
                    "m.safetensors: tensor 'a': shape[0] is 2.0 but must be an integer in [0, "
                    "9223372036854775807]");
@@ -435,7 +464,7 @@ TEST(SafetensorsCorrupt, FractionalDimension) {
 
 TEST(SafetensorsCorrupt, DimensionAboveInt64) {
   EXPECT_THROW_MSG(
-      parse_text(R"({"a":{"dtype":"U8","shape":[9223372036854775808],"data_offsets":[0,1]}})", 1),
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[9223372036854775808],"data_offsets":[0,1]}})", 1),
       FormatError,
       "m.safetensors: tensor 'a': shape[0] is 9223372036854775808 but must be an integer in [0, "
       "9223372036854775807]");
@@ -443,59 +472,59 @@ TEST(SafetensorsCorrupt, DimensionAboveInt64) {
 
 TEST(SafetensorsCorrupt, ShapeOverflows) {
   EXPECT_THROW_MSG(
-      parse_text(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})",
+      parse_text_corrupt(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})",
                  4),
       FormatError,
       "m.safetensors: tensor 'a' is F32 [4294967296, 4294967296], whose size overflows 64 bits");
 }
 
 TEST(SafetensorsCorrupt, MissingOffsets) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[1]}})", 1), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1]}})", 1), FormatError,
                    "m.safetensors: tensor 'a' has no data_offsets");
 }
 
 TEST(SafetensorsCorrupt, ThreeOffsets) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1,2]}})", 1),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1,2]}})", 1),
                    FormatError,
                    "m.safetensors: tensor 'a': data_offsets must be [BEGIN, END] with two "
                    "non-negative integers, got [0,1,2]");
 }
 
 TEST(SafetensorsCorrupt, NegativeOffset) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[-1,0]}})", 1),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[-1,0]}})", 1),
                    FormatError,
                    "m.safetensors: tensor 'a': data_offsets must be [BEGIN, END] with two "
                    "non-negative integers, got [-1,0]");
 }
 
 TEST(SafetensorsCorrupt, OffsetsReversed) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}})", 4),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}})", 4),
                    FormatError,
                    "m.safetensors: tensor 'a': data_offsets [4,0] end before they begin");
 }
 
 TEST(SafetensorsCorrupt, ShapeAndOffsetsDisagree) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"F16","shape":[2,3],"data_offsets":[0,10]}})", 10),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"F16","shape":[2,3],"data_offsets":[0,10]}})", 10),
                    FormatError,
                    "m.safetensors: tensor 'a' is F16 [2, 3] = 12 bytes but its data_offsets [0, "
                    "10] span 10 bytes");
 }
 
 TEST(SafetensorsCorrupt, SubByteTensorNotWholeBytes) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})", 2),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})", 2),
                    FormatError,
                    "m.safetensors: tensor 'a' is F4 [3] = 12 bits, not a whole number of bytes");
 }
 
 TEST(SafetensorsCorrupt, GapAtTheStart) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})", 4),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})", 4),
                    FormatError,
                    "m.safetensors: tensor 'a' starts at data offset 2 but the data section starts "
                    "at 0: the data section has a gap");
 }
 
 TEST(SafetensorsCorrupt, GapBetweenTensors) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
                               R"("b":{"dtype":"U8","shape":[2],"data_offsets":[3,5]}})",
                               5),
                    FormatError,
@@ -504,7 +533,7 @@ TEST(SafetensorsCorrupt, GapBetweenTensors) {
 }
 
 TEST(SafetensorsCorrupt, OverlappingTensors) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
                               R"("b":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})",
                               4),
                    FormatError,
@@ -513,7 +542,7 @@ TEST(SafetensorsCorrupt, OverlappingTensors) {
 }
 
 TEST(SafetensorsCorrupt, SameOffsetsTwice) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
                               R"("b":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}})",
                               4),
                    FormatError,
@@ -522,14 +551,14 @@ TEST(SafetensorsCorrupt, SameOffsetsTwice) {
 }
 
 TEST(SafetensorsCorrupt, TensorPastTheEndOfTheFile) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[0,8]}})", 5),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[0,8]}})", 5),
                    FormatError,
                    "m.safetensors: tensor 'a' ends at data offset 8, past the end of the file (the "
                    "data section has 5 bytes)");
 }
 
 TEST(SafetensorsCorrupt, OffsetNearU64Max) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[1],)"
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],)"
                               R"("data_offsets":[18446744073709551614,18446744073709551615]}})",
                               1),
                    FormatError,
@@ -538,21 +567,21 @@ TEST(SafetensorsCorrupt, OffsetNearU64Max) {
 }
 
 TEST(SafetensorsCorrupt, DataNotEndingAtFileEnd) {
-  EXPECT_THROW_MSG(parse_text(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 7),
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 7),
                    FormatError,
                    "m.safetensors: the tensors end at data offset 4 but the data section has 7 "
                    "bytes: 3 bytes at the end of the file belong to no tensor");
 }
 
 TEST(SafetensorsCorrupt, DataWithoutTensors) {
-  EXPECT_THROW_MSG(parse_text("{}", 16), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt("{}", 16), FormatError,
                    "m.safetensors: the tensors end at data offset 0 but the data section has 16 "
                    "bytes: 16 bytes at the end of the file belong to no tensor");
 }
 
 TEST(SafetensorsCorrupt, ControlCharactersInNamesAreEscapedInMessages) {
   EXPECT_THROW_MSG(
-      parse_text(R"({"evil\nname":{"dtype":"X","shape":[],"data_offsets":[0,0]}})"), FormatError,
+      parse_text_corrupt(R"({"evil\nname":{"dtype":"X","shape":[],"data_offsets":[0,0]}})"), FormatError,
       "m.safetensors: tensor 'evil\\x0aname' has dtype \"X\"; accepted: F64, F32, "
       "F16, BF16, F8_E4M3, F8_E5M2, F8_E8M0, F4, I64, I32, I16, I8, U64, U32, U16, U8, "
       "BOOL, F6_E2M3, F6_E3M2, F8_E4M3FNUZ, F8_E5M2FNUZ, C64");
@@ -561,7 +590,7 @@ TEST(SafetensorsCorrupt, ControlCharactersInNamesAreEscapedInMessages) {
 TEST(SafetensorsCorrupt, NestingTooDeep) {
   std::string deep = std::string(70, '[') + std::string(70, ']');
   EXPECT_THROW_MSG(
-      parse_text(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":)" + deep + "}}", 1),
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":)" + deep + "}}", 1),
       FormatError, "m.safetensors header: JSON nested deeper than 64 levels");
 }
 

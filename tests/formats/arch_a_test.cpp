@@ -9,6 +9,7 @@
 
 #include "llmem/error.h"
 #include "llmem/hf_config.h"
+#include "formats/model_test_util.h"
 #include "test_util.h"
 
 namespace llmem {
@@ -30,20 +31,8 @@ ModelDescription load_json(const nlohmann::json& j) {
   return load_hf_config(j.dump(), {.source = "config.json"});
 }
 
-const Tensor* find_tensor(const ModelDescription& m, const std::string& name) {
-  for (const auto& t : m.tensors) {
-    if (t.name == name) return &t;
-  }
-  return nullptr;
-}
-
-uint64_t params_with_role(const ModelDescription& m, TensorRole role) {
-  uint64_t n = 0;
-  for (const auto& t : m.tensors) {
-    if (t.role == role) n += t.elements();
-  }
-  return n;
-}
+using test::find_tensor;
+using test::params_with_role;
 
 // |value - published| <= tolerance, all in parameters.
 void expect_near_count(uint64_t value, double published, double tolerance) {

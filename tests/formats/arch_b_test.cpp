@@ -9,6 +9,7 @@
 
 #include "llmem/error.h"
 #include "llmem/hf_config.h"
+#include "formats/model_test_util.h"
 #include "test_util.h"
 
 namespace llmem {
@@ -22,20 +23,8 @@ ModelDescription load_text(const std::string& text, bool include_mtp = false) {
   return load_hf_config(text, {.source = "config.json", .include_mtp = include_mtp});
 }
 
-const Tensor* find_tensor(const ModelDescription& m, const std::string& name) {
-  for (const auto& t : m.tensors) {
-    if (t.name == name) return &t;
-  }
-  return nullptr;
-}
-
-uint64_t params_with_role(const ModelDescription& m, TensorRole role) {
-  uint64_t n = 0;
-  for (const auto& t : m.tensors) {
-    if (t.role == role) n += t.elements();
-  }
-  return n;
-}
+using test::find_tensor;
+using test::params_with_role;
 
 std::map<LayerKind, int> kind_counts(const ModelDescription& m) {
   std::map<LayerKind, int> counts;

@@ -1,5 +1,7 @@
 #include "formats/hf/config_view.h"
 
+#include "formats/json_display.h"
+
 #include <cmath>
 #include <limits>
 
@@ -8,20 +10,9 @@
 namespace llmem {
 namespace {
 
-std::string type_name(const nlohmann::json& v) {
-  if (v.is_string()) return "a string";
-  if (v.is_boolean()) return "a boolean";
-  if (v.is_array()) return "an array";
-  if (v.is_object()) return "an object";
-  if (v.is_number()) return "a number";
-  return "null";
-}
-
-std::string show(const nlohmann::json& v) {
-  std::string s = v.dump();
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return s;
-}
+// Messages show values through the shared display helpers (control bytes escaped, cut short).
+std::string type_name(const nlohmann::json& v) { return json_type_name(v); }
+std::string show(const nlohmann::json& v) { return json_show(v); }
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -13,7 +14,15 @@ void add_output_flags(CLI::App& cmd, OutputFlags& f) {
   cmd.add_flag("--json", f.json, "print JSON (SPEC §2: integer bytes, no units)");
   cmd.add_flag("--explain", f.explain, "show each component's formula and inputs");
   cmd.add_option("--units", f.units, "GiB (binary) or GB (decimal); never mixed")
-      ->type_name("GiB|GB");
+      ->type_name("GiB|GB")
+      ->check(non_empty());
+}
+
+const CLI::Validator& non_empty() {
+  static const CLI::Validator v(
+      [](std::string& s) { return s.empty() ? std::string("must not be empty") : std::string(); },
+      "", "non-empty");
+  return v;
 }
 
 int64_t parse_int_option(const std::string& option, const std::string& text, int64_t min,
@@ -34,18 +43,14 @@ int64_t parse_int_option(const std::string& option, const std::string& text, int
   return v;
 }
 
-double parse_double_option(const std::string& option, const std::string& text, double min,
-                           double max) {
+double parse_number_option(const std::string& option, const std::string& text) {
   char* end = nullptr;
   errno = 0;
   double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || errno != 0 || end == text.c_str() || *end != '\0' || !(v >= min) ||
-      !(v <= max)) {
-    throw InputError(option + " is '" + text + "' but must be a number in [" +
-                     std::to_string(min).substr(0, std::to_string(min).find('.') + 2) + ", " +
-                     std::to_string(max).substr(0, std::to_string(max).find('.') + 2) + "]");
+  if (text.empty() || errno != 0 || end == text.c_str() || *end != '\0' || !std::isfinite(v)) {
+    throw InputError(option + " is '" + text + "' but must be a number");
   }
-  return v;
+  return v;  // the range is checked where the value is used, with one message
 }
 
 int run(int argc, char** argv) {
@@ -57,6 +62,8 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", "llmem 0.1.0");
   app.require_subcommand(0, 1);
   int status = 0;
+  OutputFlags default_out;  // for the bare run
+  add_output_flags(app, default_out);
   register_infer(app, status);
   register_rule(app, status);
   register_catalogs(app, status);
@@ -75,7 +82,7 @@ int run(int argc, char** argv) {
                 << "run 'llmem --help' or 'llmem COMMAND --help' for the options\n";
       return 2;
     }
-    if (app.get_subcommands().empty()) return run_default();
+    if (app.get_subcommands().empty()) return run_default(default_out);
     return status;
   } catch (const InternalError& e) {
     std::cerr << "llmem: internal error: " << e.what() << "\n";

@@ -11,31 +11,34 @@
 
 namespace llmem::cli {
 
-int run_default() {
+int run_default(const OutputFlags& out) {
   constexpr const char* k_default_model = "llama-3.1-8b";
   InferRequest req = build_infer_request(k_default_model, {});
   MemoryEstimate e = run_infer_request(req);
-  std::cout << render_table(e, {Units::GiB, false});
+  if (out.json) {
+    std::cout << render_json(e);
+    return 0;
+  }
+  Units units = parse_units(out.units, Units::GiB);
+  std::cout << render_table(e, {units, out.explain});
 
   RuleOptions ro;
   ro.params = e.model.params;
-  auto rules = apply_rules(ro);
-  for (const auto& r : rules) {
+  for (const auto& r : apply_rules(ro)) {
     if (r.rule != "inference") continue;
     std::cout << fmt::format(
-        "\nRule of thumb (seed document): params × 2 bytes × 1.2 = {} ({}); llmem's estimate "
-        "above is {}.\n",
-        format_bytes(r.bytes, Units::GiB), format_bytes(r.bytes, Units::GB),
-        format_bytes(e.total_bytes, Units::GiB));
+        "\nRule of thumb (seed document, labelled as such): params × 2 bytes × 1.2 = {}; "
+        "llmem's estimate above is {} (see llmem rule {}).\n",
+        format_bytes(r.bytes, units), format_bytes(e.total_bytes, units), k_default_model);
   }
 
-  std::cout << "\nCommon GPUs (memory as CUDA reports it):\n";
+  std::cout << fmt::format("\nCommon GPUs (memory as CUDA reports it, in {}):\n", unit_name(units));
   for (const auto& g : gpu_catalog()) {
     if (!g.common) continue;
     int64_t headroom = static_cast<int64_t>(g.memory_bytes) - static_cast<int64_t>(e.total_bytes);
     std::cout << fmt::format(
-        "  {:<12} {:>10}  {:<12} headroom {}\n", g.name, format_bytes(g.memory_bytes, Units::GiB),
-        headroom >= 0 ? "fits" : "does not fit", format_signed_bytes(headroom, Units::GiB));
+        "  {:<12} {:>10}  {:<12} headroom {}\n", g.name, format_bytes(g.memory_bytes, units),
+        headroom >= 0 ? "fits" : "does not fit", format_signed_bytes(headroom, units));
   }
   std::cout << "\nMore: llmem infer MODEL --context N --batch N --gpu NAME, llmem rule MODEL, "
                "llmem models, llmem gpus, llmem --help\n";

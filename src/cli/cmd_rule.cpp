@@ -23,14 +23,22 @@ void register_rule(CLI::App& app, int& status) {
   CLI::App* cmd = app.add_subcommand(
       "rule", "the seed document's rules of thumb, exactly, with llmem's precise figure beside");
   cmd->add_option("MODEL", a->model, "a model (catalog name, path or org/name); or use --params");
-  cmd->add_option("--params", a->params, "parameter count: 70B, 7.6B, 350M or an integer");
-  cmd->add_option("--precision", a->precision, "fp32, fp16 (default), bf16, int8 or int4");
-  cmd->add_option("--factor", a->factor, "inference redundancy factor (default 1.2; seed 1.2-1.5)");
-  cmd->add_option("--lora-factor", a->lora_factor, "LoRA factor (default 1.2; seed 1.2-1.5)");
-  cmd->add_option("--batch", a->batch, "batch for the activation rule (default 1)");
-  cmd->add_option("--seq", a->seq, "sequence length for the activation rule (default 2048)");
-  cmd->add_option("--hidden", a->hidden, "hidden size for the activation rule (default: MODEL's)");
-  cmd->add_option("--layers", a->layers, "layers for the activation rule (default: MODEL's)");
+  cmd->add_option("--params", a->params, "parameter count: 70B, 7.6B, 350M or an integer")
+      ->check(non_empty());
+  cmd->add_option("--precision", a->precision, "fp32, fp16 (default), bf16, int8 or int4")
+      ->check(non_empty());
+  cmd->add_option("--factor", a->factor, "inference redundancy factor (default 1.2; seed 1.2-1.5)")
+      ->check(non_empty());
+  cmd->add_option("--lora-factor", a->lora_factor, "LoRA factor (default 1.2; seed 1.2-1.5)")
+      ->check(non_empty());
+  cmd->add_option("--batch", a->batch, "batch for the activation rule (default 1)")
+      ->check(non_empty());
+  cmd->add_option("--seq", a->seq, "sequence length for the activation rule (default 2048)")
+      ->check(non_empty());
+  cmd->add_option("--hidden", a->hidden, "hidden size for the activation rule (default: MODEL's)")
+      ->check(non_empty());
+  cmd->add_option("--layers", a->layers, "layers for the activation rule (default: MODEL's)")
+      ->check(non_empty());
   add_output_flags(*cmd, a->out);
   cmd->callback([a, &status] {
     RuleOptions o;
@@ -42,9 +50,9 @@ void register_rule(CLI::App& app, int& status) {
       }
       o.precision = *p;
     }
-    if (!a->factor.empty()) o.factor = parse_double_option("--factor", a->factor, 1.0, 10.0);
+    if (!a->factor.empty()) o.factor = parse_number_option("--factor", a->factor);
     if (!a->lora_factor.empty()) {
-      o.lora_factor = parse_double_option("--lora-factor", a->lora_factor, 1.0, 10.0);
+      o.lora_factor = parse_number_option("--lora-factor", a->lora_factor);
     }
     if (!a->batch.empty()) o.batch = parse_int_option("--batch", a->batch, 1, 1 << 20);
     if (!a->seq.empty()) o.seq = parse_int_option("--seq", a->seq, 1, int64_t{1} << 30);

@@ -14,25 +14,37 @@ namespace llmem::cli {
 void add_infer_options(CLI::App& cmd, InferRequestText& t) {
   cmd.add_option("--weights", t.weights,
                  "weight format: " + accepted_weight_formats() +
-                     " (default: the checkpoint's; fp32 checkpoints are served as bf16)");
+                     " (default: the checkpoint's; fp32 checkpoints are served as bf16)")
+      ->check(non_empty());
   cmd.add_option("--kv-dtype,--kv-cache-dtype", t.kv_dtype,
-                 "KV cache dtype: " + accepted_kv_dtypes() + " (default: the compute dtype)");
+                 "KV cache dtype: " + accepted_kv_dtypes() + " (default: the compute dtype)")
+      ->check(non_empty());
   cmd.add_option("--context", t.context,
-                 "tokens per sequence (default 4096, capped at max_position_embeddings)");
-  cmd.add_option("--batch", t.batch, "concurrent sequences (default 1)");
+                 "tokens per sequence (default 4096, capped at max_position_embeddings)")
+      ->check(non_empty());
+  cmd.add_option("--batch", t.batch, "concurrent sequences (default 1)")->check(non_empty());
   cmd.add_option("--engine", t.engine, "generic (default); hf, vllm, llamacpp come later")
-      ->type_name("generic");
-  cmd.add_option("--engine-version", t.engine_version, "engine version (recorded in settings)");
+      ->type_name("generic")
+      ->check(non_empty());
+  cmd.add_option("--engine-version", t.engine_version, "engine version (recorded in settings)")
+      ->check(non_empty());
   cmd.add_option("--prefill-chunk", t.prefill_chunk,
-                 "prompt tokens per forward (default 8192, vLLM's max_num_batched_tokens)");
-  cmd.add_option("--tp", t.tp, "tensor-parallel GPUs (default 1)");
-  cmd.add_option("--pp", t.pp, "pipeline-parallel stages (default 1)");
+                 "prompt tokens per forward (default 8192, vLLM's max_num_batched_tokens)")
+      ->check(non_empty());
+  cmd.add_option("--tp", t.tp, "tensor-parallel GPUs (default 1)")->check(non_empty());
+  cmd.add_option("--pp", t.pp, "pipeline-parallel stages (default 1)")->check(non_empty());
   cmd.add_option("--pp-layers", t.pp_layers,
-                 "layers per pipeline stage, comma-separated (default: vLLM's even split)");
-  cmd.add_option("--gpu", t.gpu, "check the fit on NAME or NAMExN (see 'llmem gpus')");
+                 "layers per pipeline stage, comma-separated (default: vLLM's even split)")
+      ->check(non_empty());
+  cmd.add_option("--gpu", t.gpu, "check the fit on NAME or NAMExN (see 'llmem gpus')")
+      ->check(non_empty());
+  cmd.add_option("--config", t.config,
+                 "a config.json giving the architecture of a lone .safetensors MODEL")
+      ->check(CLI::ExistingFile);
   cmd.add_option("--settings", t.settings_file,
                  "reproduce a run: a JSON settings object (the \"settings\" of --json output); "
-                 "options given on the command line override it");
+                 "options given on the command line override it")
+      ->check(non_empty());
   cmd.add_flag("--include-mtp", t.include_mtp,
                "count DeepSeek-V3's multi-token-prediction layer (off: as vLLM serves it)");
 }
@@ -145,6 +157,7 @@ InferRequest build_infer_request(const std::string& model_arg, const InferReques
     r.gpu = parse_gpu_request(t.gpu);
     if (r.gpu->count > 1 && o.tp * o.pp == 1 && t.tp.empty() && t.pp.empty()) {
       o.tp = r.gpu->count;
+      r.tp_from_gpu = t.gpu;
       r.notes.push_back("--gpu asks for " + std::to_string(r.gpu->count) +
                         " GPUs and no --tp/--pp: tensor parallel over " +
                         std::to_string(r.gpu->count));
@@ -157,7 +170,7 @@ InferRequest build_infer_request(const std::string& model_arg, const InferReques
 
   HfConfigOptions hf;
   hf.include_mtp = t.include_mtp;
-  r.model = resolve_model(model, hf);
+  r.model = resolve_model(model, hf, t.config);
   if (!t.weights.empty() && t.weights != r.model.weights_format) {
     auto f = parse_weight_format(t.weights);
     if (!f) {
@@ -195,7 +208,14 @@ void apply_fit(MemoryEstimate& e, const GpuRequest& gpu) {
 }
 
 MemoryEstimate run_infer_request(const InferRequest& r) {
-  MemoryEstimate e = estimate_inference(r.model, r.options);
+  MemoryEstimate e;
+  try {
+    e = estimate_inference(r.model, r.options);
+  } catch (const InputError& err) {
+    if (r.tp_from_gpu.empty()) throw;
+    throw InputError("--gpu " + r.tp_from_gpu + " means tensor parallel over " +
+                     std::to_string(r.options.tp) + " GPUs, but " + err.what());
+  }
   if (r.gpu) {
     apply_fit(e, *r.gpu);
     e.settings.emplace_back(

@@ -17,6 +17,7 @@ struct InferRequestText {
   std::string weights, kv_dtype, context, batch, engine, engine_version, tp, pp, pp_layers, gpu,
       prefill_chunk;
   bool include_mtp = false;
+  std::string config;         // --config FILE: the architecture for a lone .safetensors file
   std::string settings_file;  // --settings FILE: a `settings` object from a previous --json
 };
 
@@ -25,7 +26,9 @@ struct InferRequest {
   InferenceOptions options;
   std::optional<GpuRequest> gpu;
   std::vector<std::string> notes;
-  Fields settings;  // front-end settings the estimate records (include_mtp, engine_version)
+  Fields settings;
+  std::string tp_from_gpu;  // the --gpu text when it chose the tensor-parallel size  // front-end
+                            // settings the estimate records (include_mtp, engine_version)
 };
 
 void add_infer_options(CLI::App& cmd, InferRequestText& t);

@@ -9,13 +9,15 @@
 
 namespace llmem::cli {
 
-ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& options) {
+ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& options,
+                               const std::string& config_path) {
   if (spec.empty())
     throw InputError(
         "MODEL is missing: give a path, a catalog name (see llmem models) or org/name");
   if (is_model_path(spec)) {
     ModelPathOptions o;
     o.hf = options;
+    o.config_path = config_path;
     return load_model_path(spec, o);
   }
   if (auto m = load_catalog_model(spec, options)) return std::move(*m);

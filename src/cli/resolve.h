@@ -8,6 +8,8 @@
 
 namespace llmem::cli {
 
-ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& options);
+// `config_path` (--config) gives the architecture of a lone .safetensors file.
+ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& options,
+                               const std::string& config_path = "");
 
 }  // namespace llmem::cli

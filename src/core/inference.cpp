@@ -120,6 +120,7 @@ PreparedModel prepare_inference(const ModelDescription& m) {
 std::vector<int64_t> pipeline_layers(int64_t layers, int32_t pp,
                                      const std::vector<int64_t>& given) {
   if (pp < 1) throw InputError("--pp is " + std::to_string(pp) + " but must be at least 1");
+  if (layers == 0 && pp == 1 && given.empty()) return {0};  // weights only: no layer stack
   if (pp > layers) {
     throw InputError("--pp " + std::to_string(pp) + " is more than the model's " +
                      std::to_string(layers) + " layers");
@@ -169,8 +170,12 @@ void validate_inference_options(const PreparedModel& p, const InferenceOptions& 
     throw InputError("--tp is " + std::to_string(o.tp) + " but must be in [1, 4096]");
   }
   if (p.num_attention_heads > 0 && p.num_attention_heads % o.tp != 0) {
+    std::string sizes;
+    for (int32_t t = 1; t <= p.num_attention_heads; ++t) {
+      if (p.num_attention_heads % t == 0) sizes += (sizes.empty() ? "" : ", ") + std::to_string(t);
+    }
     throw InputError("--tp " + std::to_string(o.tp) + " does not divide num_attention_heads=" +
-                     std::to_string(p.num_attention_heads));
+                     std::to_string(p.num_attention_heads) + " (accepted: " + sizes + ")");
   }
   for (const auto& l : p.layers) {
     if (l.spec.kind == LayerKind::attention || l.spec.kind == LayerKind::mla) {

@@ -90,7 +90,7 @@ std::vector<Component> stage_components(const PreparedModel& p, const ModelDescr
                         {"batch", o.batch},
                         {"dtype", std::string(dtype_info(p.compute_dtype).name)}}));
   }
-  {
+  if (s.activations > 0) {
     Component a = row("activations", s.activations,
                       "min(context × batch, prefill_chunk) × (2 × hidden + widest_intermediate "
                       "÷ tp) × dtype bytes",
@@ -170,6 +170,14 @@ MemoryEstimate estimate_inference(const ModelDescription& m, const InferenceOpti
   if (!o.context_given && n.context_tokens < o.context_tokens) {
     e.notes.push_back("context capped at max_position_embeddings = " +
                       std::to_string(n.context_tokens));
+  }
+  if (o.context_given && p.max_position_embeddings > 0 &&
+      o.context_tokens > p.max_position_embeddings) {
+    e.notes.push_back("--context " + std::to_string(o.context_tokens) +
+                      " is beyond the model's max_position_embeddings = " +
+                      std::to_string(p.max_position_embeddings) +
+                      ": the model was not trained for it, and vLLM refuses such a "
+                      "--max-model-len unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 is set");
   }
   e.components = stage_components(p, m, o, n, n.worst);
   e.total_bytes = n.total_bytes;

@@ -32,6 +32,12 @@ std::string gb(double bytes) {
   return buf;
 }
 
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 // Matches the seed's example inputs (72B, 30B) to within rounding of the parameter count.
 bool is_about(uint64_t params, double billions) {
   return std::fabs(static_cast<double>(params) - billions * 1e9) < 0.5e9;
@@ -99,11 +105,11 @@ uint64_t parse_param_count(std::string_view text) {
 std::vector<RuleResult> apply_rules(const RuleOptions& o, const PreciseFigures& precise) {
   if (o.params == 0) throw InputError("rule needs a MODEL or --params (e.g. --params 70B)");
   if (!(o.factor >= 1.0 && o.factor <= 10.0)) {
-    throw InputError("--factor is " + std::to_string(o.factor) +
+    throw InputError("--factor is " + number_text(o.factor) +
                      " but must be in [1, 10] (the seed uses 1.2-1.5)");
   }
   if (!(o.lora_factor >= 1.0 && o.lora_factor <= 10.0)) {
-    throw InputError("--lora-factor is " + std::to_string(o.lora_factor) +
+    throw InputError("--lora-factor is " + number_text(o.lora_factor) +
                      " but must be in [1, 10] (the seed uses 1.2-1.5)");
   }
   const auto& prec = k_precisions.at(static_cast<size_t>(o.precision));
@@ -170,7 +176,9 @@ std::vector<RuleResult> apply_rules(const RuleOptions& o, const PreciseFigures& 
                  {},
                  "params × bytes_per_param × 6",
                  {{"params", static_cast<int64_t>(o.params)}, {"bytes_per_param", b}},
-                 precise.full_finetune_states,
+                 precise.full_finetune_states
+                     ? precise.full_finetune_states
+                     : std::optional<uint64_t>(checked_mul(o.params, 16, "training state bytes")),
                  "the factor 6 contradicts the seed's own breakdown (2 + 2 + 2×2 = 8 bytes per "
                  "parameter in FP16, not 12); mixed-precision Adam keeps 16 bytes per parameter "
                  "(ZeRO paper: 2 weights + 2 gradients + 4 fp32 master + 8 Adam moments), "

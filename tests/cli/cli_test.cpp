@@ -39,7 +39,7 @@ TEST(Cli, DefaultRunShowsEstimateRuleAndGpus) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("Inference memory for llama-3.1-8b"), std::string::npos);
   EXPECT_NE(r.out.find("TOTAL"), std::string::npos);
-  EXPECT_NE(r.out.find("Rule of thumb (seed document)"), std::string::npos);
+  EXPECT_NE(r.out.find("Rule of thumb (seed document, labelled as such)"), std::string::npos);
   EXPECT_NE(r.out.find("H100-80GB"), std::string::npos);
   EXPECT_EQ(r.err, "");
 }
@@ -141,13 +141,20 @@ TEST(Cli, BadInputExitsTwoWithTheMessage) {
        "--kv-dtype is 'fp7' but must be one of auto, f32, f16 (fp16), bf16, fp8 (fp8_e4m3), "
        "fp8_e5m2, int8, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl"},
       {"tp not dividing heads", "infer llama-3.1-8b --tp 3",
-       "--tp 3 does not divide num_attention_heads=32"},
+       "--tp 3 does not divide num_attention_heads=32 (accepted: 1, 2, 4, 8, 16, 32)"},
       {"gpu count mismatch", "infer llama-3.1-8b --gpu H100-80GBx4 --tp 2",
        "--gpu H100-80GBx4 names 4 GPUs but --tp 2 × --pp 1 uses 2"},
       {"units", "infer llama-3.1-8b --units MB", "--units is 'MB' but must be GiB or GB"},
       {"rule precision", "rule --params 7B --precision fp12",
        "--precision is 'fp12' but must be one of fp32, fp16, bf16, int8, int4"},
       {"unknown option", "infer llama-3.1-8b --contxt 5", ""},
+      {"empty gpu", "infer llama-3.1-8b --gpu ''", ""},
+      {"gpu count sets tp", "infer llama-3.1-8b --gpu h100-80gbx3",
+       "--gpu h100-80gbx3 means tensor parallel over 3 GPUs, but --tp 3 does not divide "
+       "num_attention_heads=32 (accepted: 1, 2, 4, 8, 16, 32)"},
+      {"not yet", "train llama-3.1-8b",
+       "'llmem train' is not available in this build yet; available: infer, rule, models, gpus "
+       "(see llmem --help)"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -160,6 +167,43 @@ TEST(Cli, BadInputExitsTwoWithTheMessage) {
       EXPECT_EQ(r.err.rfind("llmem: error: ", 0), 0u) << r.err;
     }
   }
+}
+
+TEST(Cli, DefaultRunTakesOutputOptionsAndNeverMixesUnits) {
+  CliRun gb = run("--units GB");
+  EXPECT_EQ(gb.status, 0) << gb.err;
+  EXPECT_EQ(gb.out.find("GiB"), std::string::npos);
+  CliRun gib = run("");
+  EXPECT_EQ(gib.out.find(" GB"), std::string::npos);
+  auto j = nlohmann::json::parse(run("--json").out);
+  EXPECT_EQ(j["model"]["name"], "llama-3.1-8b");
+}
+
+TEST(Cli, ContextBeyondTheModelIsNoted) {
+  CliRun r = run("infer gemma-2-9b --context 100000");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("--context 100000 is beyond the model's max_position_embeddings = 8192"),
+            std::string::npos);
+}
+
+TEST(Cli, LoneSafetensorsGivesWeightsOnlyOrTakesConfig) {
+  // A one-tensor file written here: 8-byte header length, JSON header, 32 data bytes.
+  std::string header =
+      R"({"model.embed_tokens.weight":{"dtype":"BF16","shape":[4,4],"data_offsets":[0,32]}})";
+  std::string bytes(8, '\0');
+  uint64_t n = header.size();
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  bytes += header + std::string(32, '\0');
+  fs::path file = fs::temp_directory_path() / "llmem_cli_lone.safetensors";
+  std::ofstream(file, std::ios::binary) << bytes;
+  CliRun alone = run("infer " + file.string());
+  EXPECT_EQ(alone.status, 0) << alone.err;
+  EXPECT_NE(alone.out.find("weights only"), std::string::npos);
+  EXPECT_EQ(alone.out.find("kv_cache"), std::string::npos);
+  std::string dir = config_folder("lone_config", small_config(""));
+  CliRun with = run("infer " + file.string() + " --config " + dir + "/config.json");
+  EXPECT_EQ(with.status, 0) << with.err;
+  EXPECT_NE(with.out.find("kv_cache"), std::string::npos);
 }
 
 TEST(Cli, UnknownModelTypeWithStandardKeysGetsGenericDecoder) {

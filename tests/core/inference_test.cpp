@@ -136,7 +136,7 @@ TEST(Inference, RejectsBadOptions) {
   o = {};
   o.tp = 3;
   EXPECT_THROW_MSG(estimate_inference(m, o), InputError,
-                   "--tp 3 does not divide num_attention_heads=32");
+                   "--tp 3 does not divide num_attention_heads=32 (accepted: 1, 2, 4, 8, 16, 32)");
   o = {};
   o.context_tokens = int64_t{1} << 30;
   o.batch = int64_t{1} << 20;

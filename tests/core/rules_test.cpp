@@ -98,7 +98,7 @@ TEST(Rules, RejectsBadFactors) {
   o.params = 1000;
   o.factor = 0.5;
   EXPECT_THROW_MSG(apply_rules(o), InputError,
-                   "--factor is 0.500000 but must be in [1, 10] (the seed uses 1.2-1.5)");
+                   "--factor is 0.5 but must be in [1, 10] (the seed uses 1.2-1.5)");
   EXPECT_THROW_MSG(apply_rules(RuleOptions{}), InputError,
                    "rule needs a MODEL or --params (e.g. --params 70B)");
 }

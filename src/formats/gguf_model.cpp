@@ -144,8 +144,18 @@ class Mapper {
       }
       return static_cast<int64_t>(t->array_size());
     }
+    // Without either key, the token embedding's row count is the vocabulary (ggml order:
+    // token_embd.weight is [n_embd, n_vocab]).
+    for (const auto& info : f_.tensors) {
+      if (info.name == "token_embd.weight" && info.dims.size() == 2 && info.dims[1] >= 1 &&
+          info.dims[1] <= static_cast<uint64_t>(k_max_vocab)) {
+        return static_cast<int64_t>(info.dims[1]);
+      }
+    }
     meta_.fail("missing required key '" + k(keys::k_vocab_size) + "' (or '" +
-               std::string(keys::k_tokens) + "' to count the vocabulary)");
+               std::string(keys::k_tokens) +
+               "' or a token_embd.weight tensor to count the "
+               "vocabulary)");
   }
 
   void read_experts(ModelDescription& m) const {

@@ -108,6 +108,13 @@ TEST(GgufModel, VocabularyFromTheTokenListAndTiedEmbeddings) {
   EXPECT_TRUE(m.tied_embeddings);
 }
 
+TEST(GgufModel, VocabularyFromTheTokenEmbeddingWhenNoKeySaysIt) {
+  test::GgufSpec s = llama31_8b();
+  s.metadata.erase(s.metadata.begin() + 9);  // llama.vocab_size; no tokenizer.ggml.tokens either
+  ModelDescription m = gguf_to_model_description(parse_spec(s));
+  EXPECT_EQ(m.vocab_size, 128256);  // token_embd.weight's rows (Llama-3.1-8B config vocab_size)
+}
+
 test::GgufSpec small(std::string arch, uint32_t layers) {
   test::GgufSpec s;
   s.metadata = {
@@ -286,7 +293,7 @@ TEST(GgufModel, MissingOrBadKeysNameTheKey) {
   s.metadata.erase(s.metadata.begin() + 7);
   EXPECT_THROW_MSG(gguf_to_model_description(parse_spec(s)), FormatError,
                    "m.gguf: missing required key 'llama.vocab_size' (or 'tokenizer.ggml.tokens' "
-                   "to count the vocabulary)");
+                   "or a token_embd.weight tensor to count the vocabulary)");
 
   s = small("llama", 2);
   s.metadata.emplace_back("llama.expert_count", gguf_u32(8));

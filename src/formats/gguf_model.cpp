@@ -87,6 +87,10 @@ class Mapper {
       m.intermediate_size = max_of(require_per_layer(keys::k_feed_forward_length, 0, k_max_ff));
 
     for (const auto& info : f_.tensors) m.tensors.push_back(gguf::to_tensor(info));
+    if (m.tensors.empty()) {
+      m.notes.push_back(f_.source + " lists no tensors (a vocabulary-only GGUF?): the weights "
+                        "count as 0 bytes");
+    }
     m.tied_embeddings = std::none_of(m.tensors.begin(), m.tensors.end(),
                                      [](const Tensor& t) { return t.role == TensorRole::lm_head; });
     read_experts(m);

@@ -1,0 +1,10 @@
+# Runs TOOL SHARED and fails unless its output equals the file EXPECTED.
+execute_process(COMMAND ${TOOL} ${SHARED} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${TOOL} exited ${rc}")
+endif()
+file(READ ${EXPECTED} expected)
+if(NOT out STREQUAL expected)
+  message(FATAL_ERROR "${EXPECTED} is out of date: regenerate it with\n  ${TOOL} ${SHARED} > ${EXPECTED}")
+endif()
+message(STATUS "${EXPECTED} is current")

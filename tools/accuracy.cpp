@@ -102,8 +102,8 @@ int main(int argc, char** argv) {
     llmem::KvDType kv_dtype = o.kv_dtype.value_or(llmem::kv_dtype_for(prepared.compute_dtype));
     uint64_t per_token = 0;
     for (int64_t i = 0; i < parts[0]; ++i) {
-      per_token += llmem::kv_bytes_per_token(prepared.layers[static_cast<size_t>(i)].spec,
-                                             kv_dtype, o.tp);
+      per_token +=
+          llmem::kv_bytes_per_token(prepared.layers[static_cast<size_t>(i)].spec, kv_dtype, o.tp);
     }
     double measured_w = me["weights_model_loading"]["value"].get<double>();
     double ours_w = gib(numbers.worst.weights);
@@ -115,11 +115,11 @@ int main(int argc, char** argv) {
       kv_ours = fmt::format("{}", per_token);
       kv_diff = pct(static_cast<double>(per_token), ratio);
     }
-    std::cout << fmt::format("| `{}` | {} | {} × {} | {} / {} | {:.2f} GiB | {:.2f} GiB | {} | "
-                             "{} | {} | {} |\n",
-                             m["id"].get<std::string>(), name, o.tp, o.pp, weights,
-                             llmem::kv_dtype_info(kv_dtype).name, measured_w, ours_w,
-                             pct(ours_w, measured_w), kv_measured, kv_ours, kv_diff);
+    std::cout << fmt::format(
+        "| `{}` | {} | {} × {} | {} / {} | {:.2f} GiB | {:.2f} GiB | {} | "
+        "{} | {} | {} |\n",
+        m["id"].get<std::string>(), name, o.tp, o.pp, weights, llmem::kv_dtype_info(kv_dtype).name,
+        measured_w, ours_w, pct(ours_w, measured_w), kv_measured, kv_ours, kv_diff);
   }
   std::cout << "\nLlama-4-Scout's catalog config was trimmed at its source (no vision_config), so "
                "its weights miss the vision tower that vLLM loads; see docs/parameters.md. With "

@@ -31,7 +31,7 @@ enum class DType : uint8_t {
   f6_e3m2,      // MX FP6, safetensors F6_E3M2
   f8_e4m3fnuz,  // AMD fp8 variants (safetensors F8_E4M3FNUZ / F8_E5M2FNUZ)
   f8_e5m2fnuz,
-  c64,          // complex64: two f32 parts
+  c64,  // complex64: two f32 parts
   count
 };
 

@@ -30,9 +30,15 @@ class ByteReader {
   uint32_t read_u32_le(std::string_view what) { return read_le<uint32_t>(what); }
   uint64_t read_u64_le(std::string_view what) { return read_le<uint64_t>(what); }
   int8_t read_i8(std::string_view what) { return static_cast<int8_t>(read_le<uint8_t>(what)); }
-  int16_t read_i16_le(std::string_view what) { return static_cast<int16_t>(read_le<uint16_t>(what)); }
-  int32_t read_i32_le(std::string_view what) { return static_cast<int32_t>(read_le<uint32_t>(what)); }
-  int64_t read_i64_le(std::string_view what) { return static_cast<int64_t>(read_le<uint64_t>(what)); }
+  int16_t read_i16_le(std::string_view what) {
+    return static_cast<int16_t>(read_le<uint16_t>(what));
+  }
+  int32_t read_i32_le(std::string_view what) {
+    return static_cast<int32_t>(read_le<uint32_t>(what));
+  }
+  int64_t read_i64_le(std::string_view what) {
+    return static_cast<int64_t>(read_le<uint64_t>(what));
+  }
   float read_f32_le(std::string_view what) {
     uint32_t bits = read_u32_le(what);
     float f;

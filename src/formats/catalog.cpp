@@ -112,7 +112,8 @@ std::optional<ModelDescription> load_catalog_model(std::string_view name, HfConf
   if (f == nullptr) return std::nullopt;
   std::string file = "data/models/" + std::string(f->name) + ".json";
   nlohmann::json j = parse_json_lenient(f->text, file);
-  if (!j.contains("config")) throw InternalError("internal: catalog entry " + file + " has no config");
+  if (!j.contains("config"))
+    throw InternalError("internal: catalog entry " + file + " has no config");
   if (options.name.empty()) options.name = std::string(f->name);
   if (options.source.empty()) options.source = "catalog:" + std::string(f->name);
   ModelDescription m = load_hf_config(j["config"].dump(), options);

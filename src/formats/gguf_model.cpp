@@ -88,7 +88,8 @@ class Mapper {
 
     for (const auto& info : f_.tensors) m.tensors.push_back(gguf::to_tensor(info));
     if (m.tensors.empty()) {
-      m.notes.push_back(f_.source + " lists no tensors (a vocabulary-only GGUF?): the weights "
+      m.notes.push_back(f_.source +
+                        " lists no tensors (a vocabulary-only GGUF?): the weights "
                         "count as 0 bytes");
     }
     m.tied_embeddings = std::none_of(m.tensors.begin(), m.tensors.end(),

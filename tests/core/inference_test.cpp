@@ -64,8 +64,7 @@ TEST(Inference, WeightsPerGpuMatchVllmModelLoading) {
     double gib;
   };
   for (const Case& c : {Case{"llama-3.1-8b", 1, 14.99}, Case{"llama-3.1-8b", 2, 7.51},
-                        Case{"qwen2.5-7b-instruct", 1, 14.25},
-                        Case{"qwen2.5-7b-instruct", 2, 7.12},
+                        Case{"qwen2.5-7b-instruct", 1, 14.25}, Case{"qwen2.5-7b-instruct", 2, 7.12},
                         Case{"qwen2.5-7b-instruct", 4, 3.55}}) {
     InferenceOptions o;
     o.tp = c.tp;

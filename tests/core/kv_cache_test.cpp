@@ -27,8 +27,8 @@ ModelDescription catalog(const char* name) {
 }
 
 const nlohmann::json& measurements() {
-  static const nlohmann::json j = nlohmann::json::parse(
-      test::read_file(test::shared_dir() + "/validation/measurements.json"));
+  static const nlohmann::json j =
+      nlohmann::json::parse(test::read_file(test::shared_dir() + "/validation/measurements.json"));
   return j;
 }
 
@@ -61,10 +61,14 @@ TEST(KvCache, MatchesVllmMeasuredBytesPerToken) {
       {"vllm019-meta-llama-llama-3-1-8b-h100-tp2pp1dp1-8192", "llama-3.1-8b", KvDType::bf16, 2},
       {"vllm019-meta-llama-h100-tp1pp1dp1-8192-dtbf16-kvfp8", "llama-3.1-8b", KvDType::fp8_e4m3, 1},
       // Qwen2.5-7B: 57,344 B/token; tp 2 and tp 4 (4 KV heads: split 2 and 1 per rank).
-      {"vllm019-qwen-qwen2-5-7b-instruct-h100-tp1pp1dp1-8192", "qwen2.5-7b-instruct", KvDType::bf16, 1},
-      {"vllm019-qwen-qwen2-5-7b-instruct-h100-tp2pp1dp1-8192", "qwen2.5-7b-instruct", KvDType::bf16, 2},
-      {"vllm019-qwen-qwen2-5-7b-instruct-h100-tp4pp1dp1-8192", "qwen2.5-7b-instruct", KvDType::bf16, 4},
-      {"vllm019-qwen-qwen2-h100-tp1pp1dp1-8192-dtbf16-kvfp8", "qwen2.5-7b-instruct", KvDType::fp8_e4m3, 1},
+      {"vllm019-qwen-qwen2-5-7b-instruct-h100-tp1pp1dp1-8192", "qwen2.5-7b-instruct", KvDType::bf16,
+       1},
+      {"vllm019-qwen-qwen2-5-7b-instruct-h100-tp2pp1dp1-8192", "qwen2.5-7b-instruct", KvDType::bf16,
+       2},
+      {"vllm019-qwen-qwen2-5-7b-instruct-h100-tp4pp1dp1-8192", "qwen2.5-7b-instruct", KvDType::bf16,
+       4},
+      {"vllm019-qwen-qwen2-h100-tp1pp1dp1-8192-dtbf16-kvfp8", "qwen2.5-7b-instruct",
+       KvDType::fp8_e4m3, 1},
       // Qwen3-8B: 147,456 B/token.
       {"vllm019-qwen-qwen3-8b-h100-tp1pp1dp1-8192", "qwen3-8b", KvDType::bf16, 1},
   };

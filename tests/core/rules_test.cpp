@@ -65,7 +65,8 @@ TEST(Rules, LoraExamplesSayWhereTheSeedRounds) {
   EXPECT_EQ(r72.note, "the seed's example says ≈200 GB for 72B; its arithmetic gives 207.36 GB");
   auto r30 = find(rules_for("30B"), "lora");
   EXPECT_EQ(r30.bytes, 86'400'000'000u);
-  EXPECT_EQ(r30.note, "the seed's example says ≈90 GB for 30B; its arithmetic (72 × 1.2) gives 86.4 GB");
+  EXPECT_EQ(r30.note,
+            "the seed's example says ≈90 GB for 30B; its arithmetic (72 × 1.2) gives 86.4 GB");
 }
 
 TEST(Rules, ActivationExampleContradictsSeedText) {

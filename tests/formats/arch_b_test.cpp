@@ -7,9 +7,9 @@
 #include <map>
 #include <string>
 
+#include "formats/model_test_util.h"
 #include "llmem/error.h"
 #include "llmem/hf_config.h"
-#include "formats/model_test_util.h"
 #include "test_util.h"
 
 namespace llmem {

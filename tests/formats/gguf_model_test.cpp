@@ -248,8 +248,9 @@ TEST(GgufModel, UnknownArchitectureIsReadAsAStandardDecoderWithANote) {
   ModelDescription m = gguf_to_model_description(parse_spec(small("newarch", 2)));
   EXPECT_EQ(m.layers.size(), 2u);
   ASSERT_EQ(m.notes.size(), 2u);  // the spec has no tensors, which is noted too
-  EXPECT_EQ(m.notes[1], "m.gguf lists no tensors (a vocabulary-only GGUF?): the weights count as "
-                        "0 bytes");
+  EXPECT_EQ(m.notes[1],
+            "m.gguf lists no tensors (a vocabulary-only GGUF?): the weights count as "
+            "0 bytes");
   EXPECT_EQ(m.notes[0].substr(0, 70),
             "m.gguf: architecture 'newarch' has no dedicated mapping; its attention");
 }

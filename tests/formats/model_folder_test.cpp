@@ -218,8 +218,9 @@ TEST(ModelFolder, GgufFilesAreReadByTheGgufReader) {
   fs::remove(dir / "bad.gguf");
   test::write_text(dir / "config.json", k_tiny_config);
   auto g = load_model_path(dir.string());
-  EXPECT_TRUE(has_note(g, "the folder's config.json is not used: the GGUF file holds the "
-                          "architecture and the stored bytes"));
+  EXPECT_TRUE(has_note(g,
+                       "the folder's config.json is not used: the GGUF file holds the "
+                       "architecture and the stored bytes"));
   fs::remove_all(dir);
 }
 

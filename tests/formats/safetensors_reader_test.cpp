@@ -330,7 +330,8 @@ TEST(SafetensorsCorrupt, Utf8CutAtTheEnd) {
 
 TEST(SafetensorsCorrupt, EscapedLoneSurrogateName) {
   EXPECT_THROW_MSG(
-      parse_text_corrupt(R"({"\ud800":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})", 1), FormatError,
+      parse_text_corrupt(R"({"\ud800":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})", 1),
+      FormatError,
       "m.safetensors header: malformed JSON at byte 9: parse error at line 1, column 9: syntax "
       "error while parsing object key - invalid string: surrogate U+D800..U+DBFF must be followed "
       "by U+DC00..U+DFFF; last read: '\"\\ud800\"'; expected string literal");
@@ -375,15 +376,16 @@ TEST(SafetensorsCorrupt, InfinityIsNotJsonHere) {
 
 TEST(SafetensorsCorrupt, DuplicateTensorName) {
   EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},)"
-                              R"("a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})",
-                              2),
+                                      R"("a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})",
+                                      2),
                    FormatError, "m.safetensors header: duplicate key 'a' (keys must be unique)");
 }
 
 TEST(SafetensorsCorrupt, DuplicateFieldInTensor) {
-  EXPECT_THROW_MSG(
-      parse_text_corrupt(R"({"a":{"dtype":"U8","dtype":"I8","shape":[1],"data_offsets":[0,1]}})", 1),
-      FormatError, "m.safetensors header: duplicate key 'a.dtype' (keys must be unique)");
+  EXPECT_THROW_MSG(parse_text_corrupt(
+                       R"({"a":{"dtype":"U8","dtype":"I8","shape":[1],"data_offsets":[0,1]}})", 1),
+                   FormatError,
+                   "m.safetensors header: duplicate key 'a.dtype' (keys must be unique)");
 }
 
 TEST(SafetensorsCorrupt, DuplicateMetadata) {
@@ -403,7 +405,8 @@ TEST(SafetensorsCorrupt, MetadataNotAnObject) {
 }
 
 TEST(SafetensorsCorrupt, MetadataNestedValue) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"__metadata__":{"format":{"nested":"pt"}}})"), FormatError,
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"__metadata__":{"format":{"nested":"pt"}}})"),
+                   FormatError,
                    "m.safetensors: __metadata__ 'format' must be a string, got an object "
                    "{\"nested\":\"pt\"}");
 }
@@ -420,8 +423,8 @@ TEST(SafetensorsCorrupt, TensorNotAnObject) {
 }
 
 TEST(SafetensorsCorrupt, MissingDtype) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"shape":[1],"data_offsets":[0,1]}})", 1), FormatError,
-                   "m.safetensors: tensor 'a' has no dtype");
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"shape":[1],"data_offsets":[0,1]}})", 1),
+                   FormatError, "m.safetensors: tensor 'a' has no dtype");
 }
 
 TEST(SafetensorsCorrupt, DtypeNotAString) {
@@ -431,15 +434,16 @@ TEST(SafetensorsCorrupt, DtypeNotAString) {
 
 TEST(SafetensorsCorrupt, UnknownDtype) {
   EXPECT_THROW_MSG(
-      parse_text_corrupt(R"({"a":{"dtype":"bf16","shape":[1],"data_offsets":[0,2]}})", 2), FormatError,
+      parse_text_corrupt(R"({"a":{"dtype":"bf16","shape":[1],"data_offsets":[0,2]}})", 2),
+      FormatError,
       "m.safetensors: tensor 'a' has dtype \"bf16\"; accepted: F64, F32, F16, BF16, F8_E4M3, "
       "F8_E5M2, F8_E8M0, F4, I64, I32, I16, I8, U64, U32, U16, U8, BOOL, F6_E2M3, F6_E3M2, "
       "F8_E4M3FNUZ, F8_E5M2FNUZ, C64");
 }
 
 TEST(SafetensorsCorrupt, MissingShape) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","data_offsets":[0,1]}})", 1), FormatError,
-                   "m.safetensors: tensor 'a' has no shape");
+  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","data_offsets":[0,1]}})", 1),
+                   FormatError, "m.safetensors: tensor 'a' has no shape");
 }
 
 TEST(SafetensorsCorrupt, ShapeNotAnArray) {
@@ -449,22 +453,25 @@ TEST(SafetensorsCorrupt, ShapeNotAnArray) {
 }
 
 TEST(SafetensorsCorrupt, NegativeDimension) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2,-3],"data_offsets":[0,6]}})", 6),
-                   FormatError,
-                   "m.safetensors: tensor 'a': shape[1] is -3 but must be an integer in [0, "
-                   "9223372036854775807]");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2,-3],"data_offsets":[0,6]}})", 6),
+      FormatError,
+      "m.safetensors: tensor 'a': shape[1] is -3 but must be an integer in [0, "
+      "9223372036854775807]");
 }
 
 TEST(SafetensorsCorrupt, FractionalDimension) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2.0],"data_offsets":[0,2]}})", 2),
-                   FormatError,
-                   "m.safetensors: tensor 'a': shape[0] is 2.0 but must be an integer in [0, "
-                   "9223372036854775807]");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2.0],"data_offsets":[0,2]}})", 2),
+      FormatError,
+      "m.safetensors: tensor 'a': shape[0] is 2.0 but must be an integer in [0, "
+      "9223372036854775807]");
 }
 
 TEST(SafetensorsCorrupt, DimensionAboveInt64) {
   EXPECT_THROW_MSG(
-      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[9223372036854775808],"data_offsets":[0,1]}})", 1),
+      parse_text_corrupt(
+          R"({"a":{"dtype":"U8","shape":[9223372036854775808],"data_offsets":[0,1]}})", 1),
       FormatError,
       "m.safetensors: tensor 'a': shape[0] is 9223372036854775808 but must be an integer in [0, "
       "9223372036854775807]");
@@ -472,8 +479,8 @@ TEST(SafetensorsCorrupt, DimensionAboveInt64) {
 
 TEST(SafetensorsCorrupt, ShapeOverflows) {
   EXPECT_THROW_MSG(
-      parse_text_corrupt(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})",
-                 4),
+      parse_text_corrupt(
+          R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", 4),
       FormatError,
       "m.safetensors: tensor 'a' is F32 [4294967296, 4294967296], whose size overflows 64 bits");
 }
@@ -484,49 +491,53 @@ TEST(SafetensorsCorrupt, MissingOffsets) {
 }
 
 TEST(SafetensorsCorrupt, ThreeOffsets) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1,2]}})", 1),
-                   FormatError,
-                   "m.safetensors: tensor 'a': data_offsets must be [BEGIN, END] with two "
-                   "non-negative integers, got [0,1,2]");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1,2]}})", 1),
+      FormatError,
+      "m.safetensors: tensor 'a': data_offsets must be [BEGIN, END] with two "
+      "non-negative integers, got [0,1,2]");
 }
 
 TEST(SafetensorsCorrupt, NegativeOffset) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[-1,0]}})", 1),
-                   FormatError,
-                   "m.safetensors: tensor 'a': data_offsets must be [BEGIN, END] with two "
-                   "non-negative integers, got [-1,0]");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[-1,0]}})", 1),
+      FormatError,
+      "m.safetensors: tensor 'a': data_offsets must be [BEGIN, END] with two "
+      "non-negative integers, got [-1,0]");
 }
 
 TEST(SafetensorsCorrupt, OffsetsReversed) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}})", 4),
-                   FormatError,
-                   "m.safetensors: tensor 'a': data_offsets [4,0] end before they begin");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}})", 4),
+      FormatError, "m.safetensors: tensor 'a': data_offsets [4,0] end before they begin");
 }
 
 TEST(SafetensorsCorrupt, ShapeAndOffsetsDisagree) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"F16","shape":[2,3],"data_offsets":[0,10]}})", 10),
-                   FormatError,
-                   "m.safetensors: tensor 'a' is F16 [2, 3] = 12 bytes but its data_offsets [0, "
-                   "10] span 10 bytes");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"F16","shape":[2,3],"data_offsets":[0,10]}})", 10),
+      FormatError,
+      "m.safetensors: tensor 'a' is F16 [2, 3] = 12 bytes but its data_offsets [0, "
+      "10] span 10 bytes");
 }
 
 TEST(SafetensorsCorrupt, SubByteTensorNotWholeBytes) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})", 2),
-                   FormatError,
-                   "m.safetensors: tensor 'a' is F4 [3] = 12 bits, not a whole number of bytes");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})", 2),
+      FormatError, "m.safetensors: tensor 'a' is F4 [3] = 12 bits, not a whole number of bytes");
 }
 
 TEST(SafetensorsCorrupt, GapAtTheStart) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})", 4),
-                   FormatError,
-                   "m.safetensors: tensor 'a' starts at data offset 2 but the data section starts "
-                   "at 0: the data section has a gap");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})", 4),
+      FormatError,
+      "m.safetensors: tensor 'a' starts at data offset 2 but the data section starts "
+      "at 0: the data section has a gap");
 }
 
 TEST(SafetensorsCorrupt, GapBetweenTensors) {
   EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
-                              R"("b":{"dtype":"U8","shape":[2],"data_offsets":[3,5]}})",
-                              5),
+                                      R"("b":{"dtype":"U8","shape":[2],"data_offsets":[3,5]}})",
+                                      5),
                    FormatError,
                    "m.safetensors: tensor 'b' starts at data offset 3 but tensor 'a' ends at 2: "
                    "the data section has a gap");
@@ -534,8 +545,8 @@ TEST(SafetensorsCorrupt, GapBetweenTensors) {
 
 TEST(SafetensorsCorrupt, OverlappingTensors) {
   EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
-                              R"("b":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})",
-                              4),
+                                      R"("b":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})",
+                                      4),
                    FormatError,
                    "m.safetensors: tensor 'b' starts at data offset 2, inside tensor 'a' [0, 4): "
                    "tensors overlap");
@@ -543,34 +554,37 @@ TEST(SafetensorsCorrupt, OverlappingTensors) {
 
 TEST(SafetensorsCorrupt, SameOffsetsTwice) {
   EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
-                              R"("b":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}})",
-                              4),
+                                      R"("b":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}})",
+                                      4),
                    FormatError,
                    "m.safetensors: tensor 'b' starts at data offset 0, inside tensor 'a' [0, 4): "
                    "tensors overlap");
 }
 
 TEST(SafetensorsCorrupt, TensorPastTheEndOfTheFile) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[0,8]}})", 5),
-                   FormatError,
-                   "m.safetensors: tensor 'a' ends at data offset 8, past the end of the file (the "
-                   "data section has 5 bytes)");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[0,8]}})", 5),
+      FormatError,
+      "m.safetensors: tensor 'a' ends at data offset 8, past the end of the file (the "
+      "data section has 5 bytes)");
 }
 
 TEST(SafetensorsCorrupt, OffsetNearU64Max) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],)"
-                              R"("data_offsets":[18446744073709551614,18446744073709551615]}})",
-                              1),
-                   FormatError,
-                   "m.safetensors: tensor 'a' starts at data offset 18446744073709551614 but the "
-                   "data section starts at 0: the data section has a gap");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],)"
+                         R"("data_offsets":[18446744073709551614,18446744073709551615]}})",
+                         1),
+      FormatError,
+      "m.safetensors: tensor 'a' starts at data offset 18446744073709551614 but the "
+      "data section starts at 0: the data section has a gap");
 }
 
 TEST(SafetensorsCorrupt, DataNotEndingAtFileEnd) {
-  EXPECT_THROW_MSG(parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 7),
-                   FormatError,
-                   "m.safetensors: the tensors end at data offset 4 but the data section has 7 "
-                   "bytes: 3 bytes at the end of the file belong to no tensor");
+  EXPECT_THROW_MSG(
+      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 7),
+      FormatError,
+      "m.safetensors: the tensors end at data offset 4 but the data section has 7 "
+      "bytes: 3 bytes at the end of the file belong to no tensor");
 }
 
 TEST(SafetensorsCorrupt, DataWithoutTensors) {
@@ -581,7 +595,8 @@ TEST(SafetensorsCorrupt, DataWithoutTensors) {
 
 TEST(SafetensorsCorrupt, ControlCharactersInNamesAreEscapedInMessages) {
   EXPECT_THROW_MSG(
-      parse_text_corrupt(R"({"evil\nname":{"dtype":"X","shape":[],"data_offsets":[0,0]}})"), FormatError,
+      parse_text_corrupt(R"({"evil\nname":{"dtype":"X","shape":[],"data_offsets":[0,0]}})"),
+      FormatError,
       "m.safetensors: tensor 'evil\\x0aname' has dtype \"X\"; accepted: F64, F32, "
       "F16, BF16, F8_E4M3, F8_E5M2, F8_E8M0, F4, I64, I32, I16, I8, U64, U32, U16, U8, "
       "BOOL, F6_E2M3, F6_E3M2, F8_E4M3FNUZ, F8_E5M2FNUZ, C64");
@@ -590,7 +605,8 @@ TEST(SafetensorsCorrupt, ControlCharactersInNamesAreEscapedInMessages) {
 TEST(SafetensorsCorrupt, NestingTooDeep) {
   std::string deep = std::string(70, '[') + std::string(70, ']');
   EXPECT_THROW_MSG(
-      parse_text_corrupt(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":)" + deep + "}}", 1),
+      parse_text_corrupt(
+          R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":)" + deep + "}}", 1),
       FormatError, "m.safetensors header: JSON nested deeper than 64 levels");
 }
 

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     }
     for (const auto& f : files) {
       std::ifstream in(f, std::ios::binary);
-      std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
       auto buf = std::make_unique<uint8_t[]>(bytes.size() + (bytes.empty() ? 1 : 0));
       std::copy(bytes.begin(), bytes.end(), buf.get());
       LLVMFuzzerTestOneInput(buf.get(), bytes.size());

@@ -11,8 +11,8 @@ namespace llmem::hf {
 namespace {
 
 struct LlamaVariant {
-  bool qkv_bias = false;   // bias on q/k/v only (Qwen2)
-  bool qk_norm = false;    // per-head RMSNorm on q and k (Qwen3)
+  bool qkv_bias = false;  // bias on q/k/v only (Qwen2)
+  bool qk_norm = false;   // per-head RMSNorm on q and k (Qwen3)
   bool tie_default = false;
 };
 

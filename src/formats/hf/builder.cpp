@@ -32,8 +32,8 @@ DecoderParams read_decoder_params(const ConfigView& c, bool tie_default) {
 void check_gqa(const ConfigView& c, int64_t heads, int64_t kv_heads, std::string_view heads_key,
                std::string_view kv_key) {
   if (kv_heads < 1 || kv_heads > heads || heads % kv_heads != 0) {
-    c.fail(kv_key, "is " + std::to_string(kv_heads) + " but must divide " +
-                       std::string(heads_key) + "=" + std::to_string(heads));
+    c.fail(kv_key, "is " + std::to_string(kv_heads) + " but must divide " + std::string(heads_key) +
+                       "=" + std::to_string(heads));
   }
 }
 
@@ -132,8 +132,8 @@ std::vector<int64_t> read_layer_windows(const ConfigView& c, int64_t layers) {
     for (size_t i = 0; i < types.size(); ++i) {
       if (types[i] == "sliding_attention") {
         if (!window || *window == 0) {
-          c.fail("sliding_window", "is missing but layer_types[" + std::to_string(i) +
-                                       "] is \"sliding_attention\"");
+          c.fail("sliding_window",
+                 "is missing but layer_types[" + std::to_string(i) + "] is \"sliding_attention\"");
         }
         windows[i] = *window;
       } else if (types[i] != "full_attention") {

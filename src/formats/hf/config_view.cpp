@@ -77,8 +77,9 @@ std::optional<int64_t> ConfigView::opt_int(std::string_view key, int64_t min, in
 
 int64_t ConfigView::require_int(std::string_view key, int64_t min, int64_t max) const {
   auto v = opt_int(key, min, max);
-  if (!v) fail(key, "is missing (an integer in [" + std::to_string(min) + ", " +
-                        std::to_string(max) + "] is required)");
+  if (!v)
+    fail(key, "is missing (an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+                  "] is required)");
   return *v;
 }
 

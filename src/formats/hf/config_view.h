@@ -17,7 +17,7 @@ class ConfigView {
   // `prefix` is prepended to key names in messages ("text_config.").
   ConfigView(const nlohmann::json& j, std::string source, std::string prefix = "");
 
-  bool has(std::string_view key) const;  // present and not null
+  bool has(std::string_view key) const;                    // present and not null
   const nlohmann::json* find(std::string_view key) const;  // nullptr when absent or null
   ConfigView sub(std::string_view key) const;  // a nested object; InputError when not an object
 

@@ -6,9 +6,9 @@
 
 #include "formats/hf/architectures.h"
 #include "formats/hf/builder.h"
+#include "formats/hf/quantization_config.h"
 #include "formats/json_text.h"
 #include "llmem/error.h"
-#include "formats/hf/quantization_config.h"
 
 namespace llmem {
 namespace {
@@ -25,8 +25,9 @@ void read_torch_dtype(const ConfigView& c, ModelDescription& m) {
   }
   if (name.empty()) {
     m.torch_dtype = DType::f32;
-    m.notes.push_back("config.json has no torch_dtype: the checkpoint is taken as float32, as "
-                      "transformers loads it by default");
+    m.notes.push_back(
+        "config.json has no torch_dtype: the checkpoint is taken as float32, as "
+        "transformers loads it by default");
     return;
   }
   auto t = parse_dtype(name);
@@ -90,8 +91,8 @@ ModelDescription load_hf_config(std::string_view json_text, const HfConfigOption
       if (m.model_type.empty()) {
         c.fail("model_type", "is missing; supported model types: " + list_supported());
       }
-      c.fail("model_type", "is \"" + m.model_type + "\", which is not supported; supported: " +
-                               list_supported() +
+      c.fail("model_type", "is \"" + m.model_type +
+                               "\", which is not supported; supported: " + list_supported() +
                                " (or any decoder with hidden_size, num_hidden_layers, "
                                "num_attention_heads, intermediate_size and vocab_size)");
     }
@@ -101,8 +102,8 @@ ModelDescription load_hf_config(std::string_view json_text, const HfConfigOption
 
   if (static_cast<int64_t>(m.layers.size()) != m.num_layers) {
     throw InternalError("internal: builder for '" + m.model_type + "' described " +
-                std::to_string(m.layers.size()) + " layers, expected " +
-                std::to_string(m.num_layers));
+                        std::to_string(m.layers.size()) + " layers, expected " +
+                        std::to_string(m.num_layers));
   }
   m.weights_format = std::string(dtype_info(m.torch_dtype).name);
   if (const auto* q = c.find("quantization_config")) {
@@ -119,8 +120,9 @@ ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions op
   if (fs::is_directory(p, ec)) {
     fs::path cfg = p / "config.json";
     if (!fs::exists(cfg, ec)) {
-      throw InputError(path + ": folder has no config.json (a model folder needs config.json, "
-                              "or pass a .gguf or .safetensors file)");
+      throw InputError(path +
+                       ": folder has no config.json (a model folder needs config.json, "
+                       "or pass a .gguf or .safetensors file)");
     }
     p = cfg;
   }

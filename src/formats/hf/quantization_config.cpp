@@ -238,9 +238,10 @@ void apply_checkpoint_quantization(ModelDescription& m, const std::string& sourc
   }
   apply_weight_format(m, f);
   if (m.torch_dtype == DType::f32) {
-    m.notes.push_back("torch_dtype is float32: the tensors the quantisation leaves (embeddings, "
-                      "LM head, norms) are counted in bf16, as vLLM serves them; a float32 file "
-                      "stores them at twice those bytes");
+    m.notes.push_back(
+        "torch_dtype is float32: the tensors the quantisation leaves (embeddings, "
+        "LM head, norms) are counted in bf16, as vLLM serves them; a float32 file "
+        "stores them at twice those bytes");
   }
 }
 

@@ -30,14 +30,7 @@ void add_gemma_decoder(TensorAdder& t, ModelDescription& m, const DecoderParams&
   if (!p.tied) t.add(lm_head_name, {p.vocab, p.hidden}, TensorRole::lm_head, TpSplit::vocab);
   for (int32_t i = 0; i < p.layers; ++i) {
     std::string prefix = model_prefix + ".layers." + std::to_string(i);
-    t.norm(prefix + ".input_layernorm", p.hidden, false, i);
-    add_llama_attention(t, prefix + ".self_attn", p.hidden, p.heads, p.kv_heads, p.head_dim,
-                        attention_bias, attention_bias, i);
-    if (layout.qk_norm) {
-      t.norm(prefix + ".self_attn.q_norm", p.head_dim, false, i);
-      t.norm(prefix + ".self_attn.k_norm", p.head_dim, false, i);
-    }
-    t.norm(prefix + ".post_attention_layernorm", p.hidden, false, i);
+    add_llama_attention_block(t, prefix, p, attention_bias, attention_bias, layout.qk_norm, i);
     if (layout.ffw_norms) t.norm(prefix + ".pre_feedforward_layernorm", p.hidden, false, i);
     add_gated_mlp(t, prefix + ".mlp", p.hidden, p.intermediate, false, TensorRole::mlp, i);
     if (layout.ffw_norms) t.norm(prefix + ".post_feedforward_layernorm", p.hidden, false, i);

@@ -27,14 +27,8 @@ void build_llama_like(const ConfigView& c, ModelDescription& m, const LlamaVaria
   add_llama_embeddings(t, p);
   for (int32_t i = 0; i < p.layers; ++i) {
     std::string prefix = "model.layers." + std::to_string(i);
-    t.norm(prefix + ".input_layernorm", p.hidden, false, i);
-    add_llama_attention(t, prefix + ".self_attn", p.hidden, p.heads, p.kv_heads, p.head_dim,
-                        attention_bias || v.qkv_bias, attention_bias, i);
-    if (v.qk_norm) {
-      t.norm(prefix + ".self_attn.q_norm", p.head_dim, false, i);
-      t.norm(prefix + ".self_attn.k_norm", p.head_dim, false, i);
-    }
-    t.norm(prefix + ".post_attention_layernorm", p.hidden, false, i);
+    add_llama_attention_block(t, prefix, p, attention_bias || v.qkv_bias, attention_bias, v.qk_norm,
+                              i);
     add_gated_mlp(t, prefix + ".mlp", p.hidden, p.intermediate, mlp_bias, TensorRole::mlp, i);
     m.layers.push_back(attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim,
                                        windows[static_cast<size_t>(i)]));

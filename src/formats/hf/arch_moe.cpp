@@ -79,14 +79,7 @@ void build_qwen_moe(const ConfigView& c, ModelDescription& m, const QwenMoeVaria
   add_llama_embeddings(t, p);
   for (int32_t i = 0; i < p.layers; ++i) {
     std::string prefix = layer_prefix(i);
-    t.norm(prefix + ".input_layernorm", p.hidden, false, i);
-    add_llama_attention(t, prefix + ".self_attn", p.hidden, p.heads, p.kv_heads, p.head_dim,
-                        qkv_bias, o_bias, i);
-    if (v.qwen3) {
-      t.norm(prefix + ".self_attn.q_norm", p.head_dim, false, i);
-      t.norm(prefix + ".self_attn.k_norm", p.head_dim, false, i);
-    }
-    t.norm(prefix + ".post_attention_layernorm", p.hidden, false, i);
+    add_llama_attention_block(t, prefix, p, qkv_bias, o_bias, v.qwen3, i);
     std::string mlp = prefix + ".mlp";
     bool is_moe = sparse[static_cast<size_t>(i)];
     if (is_moe) {

@@ -90,6 +90,19 @@ void add_llama_attention(TensorAdder& t, const std::string& prefix, int64_t hidd
   t.linear(prefix + ".o_proj", q, hidden, o_bias, TensorRole::attention, TpSplit::row, layer);
 }
 
+void add_llama_attention_block(TensorAdder& t, const std::string& layer_prefix,
+                               const DecoderParams& p, bool qkv_bias, bool o_bias, bool qk_norm,
+                               int32_t layer) {
+  t.norm(layer_prefix + ".input_layernorm", p.hidden, false, layer);
+  add_llama_attention(t, layer_prefix + ".self_attn", p.hidden, p.heads, p.kv_heads, p.head_dim,
+                      qkv_bias, o_bias, layer);
+  if (qk_norm) {
+    t.norm(layer_prefix + ".self_attn.q_norm", p.head_dim, false, layer);
+    t.norm(layer_prefix + ".self_attn.k_norm", p.head_dim, false, layer);
+  }
+  t.norm(layer_prefix + ".post_attention_layernorm", p.hidden, false, layer);
+}
+
 void add_gated_mlp(TensorAdder& t, const std::string& prefix, int64_t hidden, int64_t inter,
                    bool bias, TensorRole role, int32_t layer, int32_t experts) {
   t.linear(prefix + ".gate_proj", hidden, inter, bias, role, TpSplit::column, layer, experts);

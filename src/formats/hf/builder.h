@@ -75,6 +75,11 @@ class TensorAdder {
 void add_llama_attention(TensorAdder& t, const std::string& prefix, int64_t hidden, int64_t heads,
                          int64_t kv_heads, int64_t head_dim, bool qkv_bias, bool o_bias,
                          int32_t layer);
+// The attention half of a Llama-style decoder layer: input_layernorm, self_attn.{q,k,v,o}_proj,
+// optional per-head q_norm/k_norm (Qwen3, Gemma 3), post_attention_layernorm.
+void add_llama_attention_block(TensorAdder& t, const std::string& layer_prefix,
+                               const DecoderParams& p, bool qkv_bias, bool o_bias, bool qk_norm,
+                               int32_t layer);
 void add_gated_mlp(TensorAdder& t, const std::string& prefix, int64_t hidden, int64_t inter,
                    bool bias, TensorRole role, int32_t layer, int32_t experts = 0);
 

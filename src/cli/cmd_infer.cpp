@@ -22,7 +22,8 @@ void register_infer(CLI::App& app, int& status) {
   auto args = std::make_shared<InferArgs>();
   CLI::App* cmd = app.add_subcommand("infer", "memory to serve a model");
   cmd->add_option("MODEL", args->model,
-                  "a config.json or model folder, a catalog name (see 'llmem models') or org/name");
+                  "a config.json, model folder, .gguf or .safetensors file; a catalog name (see "
+                  "'llmem models'); or a Hugging Face id org/name[@revision]");
   add_infer_options(*cmd, args->request);
   cmd->add_flag("--check", args->check, "exit 3 when the estimate does not fit the --gpu");
   add_output_flags(*cmd, args->out);

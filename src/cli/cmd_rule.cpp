@@ -24,21 +24,29 @@ void register_rule(CLI::App& app, int& status) {
       "rule", "the seed document's rules of thumb, exactly, with llmem's precise figure beside");
   cmd->add_option("MODEL", a->model, "a model (catalog name, path or org/name); or use --params");
   cmd->add_option("--params", a->params, "parameter count: 70B, 7.6B, 350M or an integer")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("N");
   cmd->add_option("--precision", a->precision, "fp32, fp16 (default), bf16, int8 or int4")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("P");
   cmd->add_option("--factor", a->factor, "inference redundancy factor (default 1.2; seed 1.2-1.5)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("F");
   cmd->add_option("--lora-factor", a->lora_factor, "LoRA factor (default 1.2; seed 1.2-1.5)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("F");
   cmd->add_option("--batch", a->batch, "batch for the activation rule (default 1)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("N");
   cmd->add_option("--seq", a->seq, "sequence length for the activation rule (default 2048)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("N");
   cmd->add_option("--hidden", a->hidden, "hidden size for the activation rule (default: MODEL's)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("N");
   cmd->add_option("--layers", a->layers, "layers for the activation rule (default: MODEL's)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("N");
   add_output_flags(*cmd, a->out);
   cmd->callback([a, &status] {
     RuleOptions o;

@@ -15,36 +15,51 @@ void add_infer_options(CLI::App& cmd, InferRequestText& t) {
   cmd.add_option("--weights", t.weights,
                  "weight format: " + accepted_weight_formats() +
                      " (default: the checkpoint's; fp32 checkpoints are served as bf16)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("FORMAT");
   cmd.add_option("--kv-dtype,--kv-cache-dtype", t.kv_dtype,
                  "KV cache dtype: " + accepted_kv_dtypes() + " (default: the compute dtype)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("DTYPE");
   cmd.add_option("--context", t.context,
                  "tokens per sequence (default 4096, capped at max_position_embeddings)")
-      ->check(non_empty());
-  cmd.add_option("--batch", t.batch, "concurrent sequences (default 1)")->check(non_empty());
+      ->check(non_empty())
+      ->type_name("N");
+  cmd.add_option("--batch", t.batch, "concurrent sequences (default 1)")
+      ->check(non_empty())
+      ->type_name("N");
   cmd.add_option("--engine", t.engine, "generic (default); hf, vllm, llamacpp come later")
       ->type_name("generic")
       ->check(non_empty());
   cmd.add_option("--engine-version", t.engine_version, "engine version (recorded in settings)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("V");
   cmd.add_option("--prefill-chunk", t.prefill_chunk,
                  "prompt tokens per forward (default 8192, vLLM's max_num_batched_tokens)")
-      ->check(non_empty());
-  cmd.add_option("--tp", t.tp, "tensor-parallel GPUs (default 1)")->check(non_empty());
-  cmd.add_option("--pp", t.pp, "pipeline-parallel stages (default 1)")->check(non_empty());
+      ->check(non_empty())
+      ->type_name("N");
+  cmd.add_option("--tp", t.tp, "tensor-parallel GPUs (default 1)")
+      ->check(non_empty())
+      ->type_name("N");
+  cmd.add_option("--pp", t.pp, "pipeline-parallel stages (default 1)")
+      ->check(non_empty())
+      ->type_name("N");
   cmd.add_option("--pp-layers", t.pp_layers,
                  "layers per pipeline stage, comma-separated (default: vLLM's even split)")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("N,N,...");
   cmd.add_option("--gpu", t.gpu, "check the fit on NAME or NAMExN (see 'llmem gpus')")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("NAME[xN]");
   cmd.add_option("--config", t.config,
                  "a config.json giving the architecture of a lone .safetensors MODEL")
-      ->check(CLI::ExistingFile);
+      ->check(non_empty())
+      ->type_name("FILE");
   cmd.add_option("--settings", t.settings_file,
                  "reproduce a run: a JSON settings object (the \"settings\" of --json output); "
                  "options given on the command line override it")
-      ->check(non_empty());
+      ->check(non_empty())
+      ->type_name("FILE");
   cmd.add_flag("--include-mtp", t.include_mtp,
                "count DeepSeek-V3's multi-token-prediction layer (off: as vLLM serves it)");
 }

@@ -186,6 +186,15 @@ TEST(Cli, ContextBeyondTheModelIsNoted) {
             std::string::npos);
 }
 
+TEST(Cli, IncludeMtpSaysWhenThereIsNone) {
+  CliRun r = run("infer llama-3.1-8b --include-mtp");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("--include-mtp has no effect"), std::string::npos);
+  CliRun d = run("infer deepseek-v3 --include-mtp --json");
+  EXPECT_EQ(d.out.find("--include-mtp has no effect"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(d.out)["settings"]["include_mtp"], true);
+}
+
 TEST(Cli, LoneSafetensorsGivesWeightsOnlyOrTakesConfig) {
   // A one-tensor file written here: 8-byte header length, JSON header, 32 data bytes.
   std::string header =

@@ -1,5 +1,6 @@
 #include "llmem/hf_config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,9 +26,9 @@ void read_torch_dtype(const ConfigView& c, ModelDescription& m) {
   }
   if (name.empty()) {
     m.torch_dtype = DType::f32;
-    m.notes.push_back(
-        "config.json has no torch_dtype: the checkpoint is taken as float32, as "
-        "transformers loads it by default");
+    m.notes.push_back(std::string(c.has("torch_dtype") ? "config.json's torch_dtype is empty"
+                                                       : "config.json has no torch_dtype") +
+                      ": the checkpoint is taken as float32, as transformers loads it by default");
     return;
   }
   auto t = parse_dtype(name);
@@ -99,6 +100,13 @@ ModelDescription load_hf_config(std::string_view json_text, const HfConfigOption
     build = hf::build_generic;
   }
   build(c, m, options);
+  if (options.include_mtp && std::none_of(m.tensors.begin(), m.tensors.end(), [](const Tensor& t) {
+        return t.role == TensorRole::mtp;
+      })) {
+    m.notes.push_back(
+        "--include-mtp has no effect: this model has no multi-token-prediction "
+        "layer");
+  }
 
   if (static_cast<int64_t>(m.layers.size()) != m.num_layers) {
     throw InternalError("internal: builder for '" + m.model_type + "' described " +

@@ -62,8 +62,9 @@ int main(int argc, char** argv) {
                "measurements.json` (a copy of `../shared/validation/`); a test checks this page "
                "is current. vLLM v0.19.0 on H100, per GPU (rank 0 / the most loaded stage).\n\n"
                "- weights: vLLM's \"Model loading took X GiB\" against llmem's `weights` row. "
-               "vLLM's figure also holds a rotary cos/sin cache (max_position × head_dim × 4 B; "
-               "64 MiB for Llama-3.1), which llmem does not count as weights.\n"
+               "vLLM's figure also holds a rotary cos/sin cache (max_position × rotary_dim "
+               "elements in the model dtype: 32 MiB in bf16 for Llama-3.1's 131,072 positions, "
+               "64 MiB in fp32), which llmem does not count as weights.\n"
                "- KV bytes per token: vLLM's \"Available KV cache memory\" ÷ \"GPU KV cache size\" "
                "(tokens), per rank, against the sum of llmem's per-layer bytes per token on that "
                "rank. The available memory is printed with two decimals, so the measured ratio "
@@ -74,19 +75,23 @@ int main(int argc, char** argv) {
   for (const auto& m : all) {
     if (m.value("kind", "") != "inference-vllm") continue;
     const char* name = catalog_for(m.value("model", ""));
+    if (name == nullptr || !m.contains("config") || !m.contains("measured")) continue;
     const auto& c = m["config"];
     const auto& me = m["measured"];
-    if (name == nullptr || !c["tensor_parallel_size"].is_number() ||
-        !c["pipeline_parallel_size"].is_number() || !me.contains("weights_model_loading")) {
+    if (!c.contains("tensor_parallel_size") || !c["tensor_parallel_size"].is_number() ||
+        !c.contains("pipeline_parallel_size") || !c["pipeline_parallel_size"].is_number() ||
+        !me.contains("weights_model_loading") || c.value("vllm_version", "") != "v0.19.0") {
       continue;
     }
-    if (!c["quantization"].is_null() && c["quantization"] != "fp8") continue;
+    if (c.contains("quantization") && !c["quantization"].is_null() && c["quantization"] != "fp8") {
+      continue;
+    }
     auto model = *llmem::load_catalog_model(name);
     std::string dtype = c.value("dtype", "");
     std::string weights = dtype == "torch.float16"   ? "fp16"
                           : dtype == "torch.float32" ? "fp32"
                                                      : "bf16";
-    if (c["quantization"] == "fp8") weights = "fp8";
+    if (c.contains("quantization") && c["quantization"] == "fp8") weights = "fp8";
     auto format = llmem::parse_weight_format(weights);
     if (format->scheme != llmem::WeightScheme::dense) format->dtype = llmem::DType::bf16;
     llmem::apply_weight_format(model, *format);
@@ -94,7 +99,8 @@ int main(int argc, char** argv) {
     o.tp = c["tensor_parallel_size"].get<int32_t>();
     o.pp = c["pipeline_parallel_size"].get<int32_t>();
     std::string kv = c.value("kv_cache_dtype", "auto");
-    if (kv == "fp8") o.kv_dtype = llmem::KvDType::fp8_e4m3;
+    if (kv != "auto") o.kv_dtype = llmem::parse_kv_dtype(kv);
+    if (kv != "auto" && !o.kv_dtype) continue;  // a cache dtype llmem does not know
     auto prepared = llmem::prepare_inference(model);
     auto numbers = llmem::inference_numbers(prepared, o);
     // KV bytes per token on the first stage's ranks (vLLM prints rank 0).

@@ -83,9 +83,13 @@ int run(int argc, char** argv) {
       return 2;
     }
     if (app.get_subcommands().empty()) return run_default(default_out);
+    if (default_out.json || default_out.explain || !default_out.units.empty()) {
+      throw InputError("--json, --explain and --units go after the command (llmem " +
+                       app.get_subcommands().front()->get_name() + " … --json)");
+    }
     return status;
   } catch (const InternalError& e) {
-    std::cerr << "llmem: internal error: " << e.what() << "\n";
+    std::cerr << "llmem: " << e.what() << "\n";  // the message starts with "internal: "
     return 1;
   } catch (const Error& e) {
     std::cerr << "llmem: error: " << e.what() << "\n";

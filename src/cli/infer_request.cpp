@@ -227,7 +227,7 @@ MemoryEstimate run_infer_request(const InferRequest& r) {
   try {
     e = estimate_inference(r.model, r.options);
   } catch (const InputError& err) {
-    if (r.tp_from_gpu.empty()) throw;
+    if (r.tp_from_gpu.empty() || std::string(err.what()).rfind("--tp ", 0) != 0) throw;
     throw InputError("--gpu " + r.tp_from_gpu + " means tensor parallel over " +
                      std::to_string(r.options.tp) + " GPUs, but " + err.what());
   }

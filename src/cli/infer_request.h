@@ -26,9 +26,8 @@ struct InferRequest {
   InferenceOptions options;
   std::optional<GpuRequest> gpu;
   std::vector<std::string> notes;
-  Fields settings;
-  std::string tp_from_gpu;  // the --gpu text when it chose the tensor-parallel size  // front-end
-                            // settings the estimate records (include_mtp, engine_version)
+  Fields settings;          // front-end settings the estimate records (include_mtp, engine_version)
+  std::string tp_from_gpu;  // the --gpu text when it chose the tensor-parallel size
 };
 
 void add_infer_options(CLI::App& cmd, InferRequestText& t);

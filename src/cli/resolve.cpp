@@ -1,5 +1,7 @@
 #include "cli/resolve.h"
 
+#include <filesystem>
+
 #include "llmem/catalog.h"
 #include "llmem/checkpoint.h"
 #include "llmem/error.h"
@@ -14,6 +16,16 @@ ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& o
   if (spec.empty())
     throw InputError(
         "MODEL is missing: give a path, a catalog name (see llmem models) or org/name");
+  if (!config_path.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(config_path, ec)) {
+      throw InputError("--config " + config_path + ": no such file");
+    }
+    if (spec.size() < 12 || spec.substr(spec.size() - 12) != ".safetensors") {
+      throw InputError("--config gives the architecture of a lone .safetensors MODEL; '" + spec +
+                       "' is not a .safetensors file");
+    }
+  }
   if (is_model_path(spec)) {
     ModelPathOptions o;
     o.hf = options;

@@ -169,13 +169,27 @@ void validate_inference_options(const PreparedModel& p, const InferenceOptions& 
   if (o.tp < 1 || o.tp > 4096) {
     throw InputError("--tp is " + std::to_string(o.tp) + " but must be in [1, 4096]");
   }
-  if (p.num_attention_heads > 0 && p.num_attention_heads % o.tp != 0) {
-    std::string sizes;
-    for (int32_t t = 1; t <= p.num_attention_heads; ++t) {
-      if (p.num_attention_heads % t == 0) sizes += (sizes.empty() ? "" : ", ") + std::to_string(t);
+  // The sizes every attention layer accepts: dividing the query heads, and dividing or divided
+  // by each layer's K/V heads.
+  auto suits = [&p](int32_t t) {
+    if (p.num_attention_heads > 0 && p.num_attention_heads % t != 0) return false;
+    for (const auto& l : p.layers) {
+      if (l.spec.kind != LayerKind::attention && l.spec.kind != LayerKind::mla) continue;
+      int32_t kv = l.spec.num_kv_heads;
+      if (kv > 0 && kv % t != 0 && t % kv != 0) return false;
     }
-    throw InputError("--tp " + std::to_string(o.tp) + " does not divide num_attention_heads=" +
-                     std::to_string(p.num_attention_heads) + " (accepted: " + sizes + ")");
+    return true;
+  };
+  if (!suits(o.tp)) {
+    std::string sizes;
+    for (int32_t t = 1; t <= std::max(p.num_attention_heads, 1); ++t) {
+      if (suits(t)) sizes += (sizes.empty() ? "" : ", ") + std::to_string(t);
+    }
+    std::string why =
+        p.num_attention_heads > 0 && p.num_attention_heads % o.tp != 0
+            ? "does not divide num_attention_heads=" + std::to_string(p.num_attention_heads)
+            : "does not suit the model's key/value heads";
+    throw InputError("--tp " + std::to_string(o.tp) + " " + why + " (accepted: " + sizes + ")");
   }
   for (const auto& l : p.layers) {
     if (l.spec.kind == LayerKind::attention || l.spec.kind == LayerKind::mla) {

@@ -176,8 +176,9 @@ MemoryEstimate estimate_inference(const ModelDescription& m, const InferenceOpti
     e.notes.push_back("--context " + std::to_string(o.context_tokens) +
                       " is beyond the model's max_position_embeddings = " +
                       std::to_string(p.max_position_embeddings) +
-                      ": the model was not trained for it, and vLLM refuses such a "
-                      "--max-model-len unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 is set");
+                      ": unless the model's rope scaling extends it, the model was not trained "
+                      "for it and vLLM refuses such a --max-model-len without "
+                      "VLLM_ALLOW_LONG_MAX_MODEL_LEN=1");
   }
   e.components = stage_components(p, m, o, n, n.worst);
   e.total_bytes = n.total_bytes;

@@ -138,7 +138,7 @@ uint64_t one_matrix(const WeightFormat& f, const Dims& d) {
     case WeightScheme::count:
       break;
   }
-  throw Error("internal: quantised_weight_bytes called for a dense or gguf format");
+  throw InternalError("internal: quantised_weight_bytes called for a dense or gguf format");
 }
 
 }  // namespace

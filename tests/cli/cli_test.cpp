@@ -62,6 +62,31 @@ TEST(Cli, JsonComponentsSumToTotalAndSettingsReproduceIt) {
   EXPECT_EQ(nlohmann::json::parse(again.out)["total_bytes"], j["total_bytes"]);
 }
 
+TEST(Cli, SettingsReproduceMtpAndStoredQuantisedFormats) {
+  for (const char* args : {"infer deepseek-v3 --include-mtp --json", "infer gpt-oss-20b --json",
+                           "infer gemma-2-9b --json --engine-version 0.19"}) {
+    SCOPED_TRACE(args);
+    CliRun first = run(args);
+    ASSERT_EQ(first.status, 0) << first.err;
+    auto j = nlohmann::json::parse(first.out);
+    fs::path settings = fs::temp_directory_path() / "llmem_cli_settings_rt.json";
+    std::ofstream(settings) << j["settings"].dump();
+    CliRun again = run("infer --settings " + settings.string() + " --json");
+    ASSERT_EQ(again.status, 0) << again.err;
+    auto k = nlohmann::json::parse(again.out);
+    EXPECT_EQ(k["total_bytes"], j["total_bytes"]);
+    EXPECT_EQ(k["model"]["active_params"], j["model"]["active_params"]);
+  }
+}
+
+TEST(Cli, OutputOptionsBeforeACommandAreRejected) {
+  CliRun r = run("--json infer llama-3.1-8b");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "llmem: error: --json, --explain and --units go after the command (llmem "
+            "infer … --json)\n");
+}
+
 TEST(Cli, CheckExitsThreeWhenItDoesNotFit) {
   EXPECT_EQ(run("infer llama-3.1-70b --gpu T4 --check").status, 3);
   EXPECT_EQ(run("infer llama-3.2-1b-instruct --gpu T4 --check").status, 0);
@@ -152,6 +177,10 @@ TEST(Cli, BadInputExitsTwoWithTheMessage) {
       {"gpu count sets tp", "infer llama-3.1-8b --gpu h100-80gbx3",
        "--gpu h100-80gbx3 means tensor parallel over 3 GPUs, but --tp 3 does not divide "
        "num_attention_heads=32 (accepted: 1, 2, 4, 8, 16, 32)"},
+      {"tp against kv heads", "infer qwen2.5-7b-instruct --tp 7",
+       "--tp 7 does not suit the model's key/value heads (accepted: 1, 2, 4, 28)"},
+      {"config without safetensors", "infer llama-3.1-8b --config /nonexistent.json",
+       "--config /nonexistent.json: no such file"},
       {"not yet", "train llama-3.1-8b",
        "'llmem train' is not available in this build yet; available: infer, rule, models, gpus "
        "(see llmem --help)"},

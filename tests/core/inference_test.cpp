@@ -56,8 +56,8 @@ TEST(Inference, EveryCatalogModelAddsUp) {
 TEST(Inference, WeightsPerGpuMatchVllmModelLoading) {
   // vLLM v0.19.0, H100 (../shared/validation/measurements.json): "Model loading took 14.99 GiB"
   // for Llama-3.1-8B at tp 1 and 7.51 GiB per rank at tp 2; Qwen2.5-7B 14.25 GiB, 7.12 (tp 2),
-  // 3.55 (tp 4). vLLM also holds a rotary cos/sin cache (max_position × head_dim × 4 B = 64 MiB
-  // for Llama's 131,072 positions), which is not a weight: allow 0.5 %.
+  // 3.55 (tp 4). vLLM also holds a rotary cos/sin cache (max_position × rotary_dim in the model
+  // dtype: 32 MiB in bf16 for Llama's 131,072 positions), which is not a weight: allow 0.5 %.
   struct Case {
     const char* model;
     int32_t tp;

@@ -104,8 +104,9 @@ ModelDescription load_hf_config(std::string_view json_text, const HfConfigOption
         return t.role == TensorRole::mtp;
       })) {
     m.notes.push_back(
-        "--include-mtp has no effect: this model has no multi-token-prediction "
-        "layer");
+        "--include-mtp has no effect: llmem models a multi-token-prediction layer only for "
+        "deepseek_v2/deepseek_v3, not for model_type '" +
+        m.model_type + "'");
   }
 
   if (static_cast<int64_t>(m.layers.size()) != m.num_layers) {

@@ -41,6 +41,25 @@ KeyedInt require_keyed(const ConfigView& c, std::initializer_list<std::string_vi
   return {c.require_int_any(keys, min, max), *keys.begin()};
 }
 
+// Multi-head attention (K/V heads = query heads), tied embeddings unless the config says
+// otherwise: the common fields of GPT-2, OPT and BLOOM, recorded in the description.
+DecoderParams mha_params(const ConfigView& c, ModelDescription& m, int64_t hidden, int64_t layers,
+                         int64_t heads, int32_t head_dim, int64_t intermediate, int64_t vocab,
+                         int64_t max_positions) {
+  DecoderParams p;
+  p.hidden = hidden;
+  p.layers = layers;
+  p.heads = static_cast<int32_t>(heads);
+  p.kv_heads = p.heads;
+  p.head_dim = head_dim;
+  p.intermediate = intermediate;
+  p.vocab = vocab;
+  p.max_positions = max_positions;
+  p.tied = c.get_bool("tie_word_embeddings", true);
+  set_common(m, p);
+  return p;
+}
+
 }  // namespace
 
 // GPT2LMHeadModel: transformer.{wte, wpe, h.N.{ln_1, attn.c_attn, attn.c_proj, ln_2, mlp.c_fc,
@@ -57,17 +76,8 @@ void build_gpt2(const ConfigView& c, ModelDescription& m, const HfConfigOptions&
       c.get_int("n_inner", dim_mul(int64_t{4}, hidden.value, "n_inner"), 1, k_max_intermediate);
   int32_t head_dim = whole_head_dim(c, hidden.value, heads.value, heads.key, hidden.key);
 
-  DecoderParams p;
-  p.hidden = hidden.value;
-  p.layers = layers.value;
-  p.heads = static_cast<int32_t>(heads.value);
-  p.kv_heads = p.heads;
-  p.head_dim = head_dim;
-  p.intermediate = inner;
-  p.vocab = vocab;
-  p.max_positions = positions;
-  p.tied = c.get_bool("tie_word_embeddings", true);
-  set_common(m, p);
+  DecoderParams p =
+      mha_params(c, m, hidden.value, layers.value, heads.value, head_dim, inner, vocab, positions);
 
   const int64_t h = p.hidden;
   TensorAdder t(m);
@@ -143,17 +153,7 @@ void build_opt(const ConfigView& c, ModelDescription& m, const HfConfigOptions&)
   bool affine = c.get_bool("layer_norm_elementwise_affine", true);
   int32_t head_dim = whole_head_dim(c, h, heads, "num_attention_heads", "hidden_size");
 
-  DecoderParams p;
-  p.hidden = h;
-  p.layers = layers;
-  p.heads = static_cast<int32_t>(heads);
-  p.kv_heads = p.heads;
-  p.head_dim = head_dim;
-  p.intermediate = ffn;
-  p.vocab = vocab;
-  p.max_positions = positions;
-  p.tied = c.get_bool("tie_word_embeddings", true);
-  set_common(m, p);
+  DecoderParams p = mha_params(c, m, h, layers, heads, head_dim, ffn, vocab, positions);
 
   TensorAdder t(m);
   auto layer_norm = [&](const std::string& prefix, int32_t layer) {
@@ -199,17 +199,9 @@ void build_bloom(const ConfigView& c, ModelDescription& m, const HfConfigOptions
   int32_t head_dim = whole_head_dim(c, hidden.value, heads.value, heads.key, hidden.key);
   const int64_t h = hidden.value;
 
-  DecoderParams p;
-  p.hidden = h;
-  p.layers = layers.value;
-  p.heads = static_cast<int32_t>(heads.value);
-  p.kv_heads = p.heads;
-  p.head_dim = head_dim;
-  p.intermediate = dim_mul(int64_t{4}, h, "dense_h_to_4h size");  // BloomMLP: 4 * hidden
-  p.vocab = vocab;
-  p.max_positions = c.get_int("max_position_embeddings", 0, 0, k_max_positions);
-  p.tied = c.get_bool("tie_word_embeddings", true);
-  set_common(m, p);
+  DecoderParams p = mha_params(c, m, h, layers.value, heads.value, head_dim,
+                               dim_mul(int64_t{4}, h, "dense_h_to_4h size"),  // BloomMLP: 4 * h
+                               vocab, c.get_int("max_position_embeddings", 0, 0, k_max_positions));
   int64_t qkv = dim_mul(int64_t{3}, h, "query_key_value size");
 
   TensorAdder t(m);

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "../tests/formats/gguf_test_writer.h"
-#include "llmem/gguf.h"
+#include "llmem/formats/gguf.h"
 
 namespace {
 

@@ -2,8 +2,8 @@
 // estimate, and building a model description from config.json text.
 #include <benchmark/benchmark.h>
 
-#include "llmem/catalog.h"
-#include "llmem/inference.h"
+#include "llmem/core/inference.h"
+#include "llmem/sources/catalog.h"
 
 namespace {
 

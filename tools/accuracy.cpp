@@ -11,9 +11,9 @@
 #include <sstream>
 #include <string>
 
-#include "llmem/catalog.h"
-#include "llmem/inference.h"
-#include "llmem/weight_format.h"
+#include "llmem/core/inference.h"
+#include "llmem/core/weight_format.h"
+#include "llmem/sources/catalog.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem::cli {
 

@@ -6,8 +6,8 @@
 
 #include "cli/app.h"
 #include "cli/infer_request.h"
-#include "llmem/catalog.h"
-#include "llmem/render.h"
+#include "llmem/render/render.h"
+#include "llmem/sources/catalog.h"
 
 namespace llmem::cli {
 

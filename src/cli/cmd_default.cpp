@@ -6,8 +6,8 @@
 
 #include "cli/app.h"
 #include "cli/infer_request.h"
-#include "cli/rule_figures.h"
-#include "llmem/render.h"
+#include "llmem/core/rules.h"
+#include "llmem/render/render.h"
 
 namespace llmem::cli {
 

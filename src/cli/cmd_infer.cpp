@@ -3,8 +3,8 @@
 
 #include "cli/app.h"
 #include "cli/infer_request.h"
-#include "llmem/error.h"
-#include "llmem/render.h"
+#include "llmem/common/error.h"
+#include "llmem/render/render.h"
 
 namespace llmem::cli {
 namespace {

@@ -1,7 +1,7 @@
 // Commands of SPEC §1 that later issues build (train, plan, serve): registered so that --help
 // lists them and running one says plainly that this build does not have it yet.
 #include "cli/app.h"
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem::cli {
 

@@ -4,9 +4,9 @@
 #include "cli/app.h"
 #include "cli/infer_request.h"
 #include "cli/resolve.h"
-#include "cli/rule_figures.h"
-#include "llmem/error.h"
-#include "llmem/render.h"
+#include "llmem/common/error.h"
+#include "llmem/core/rules.h"
+#include "llmem/render/render.h"
 
 namespace llmem::cli {
 namespace {

@@ -5,9 +5,9 @@
 
 #include "cli/app.h"
 #include "cli/resolve.h"
-#include "formats/json_text.h"
-#include "llmem/error.h"
-#include "llmem/weight_format.h"
+#include "formats/json/json_text.h"
+#include "llmem/common/error.h"
+#include "llmem/core/weight_format.h"
 
 namespace llmem::cli {
 

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "llmem/catalog.h"
-#include "llmem/inference.h"
-#include "llmem/render.h"
+#include "llmem/core/inference.h"
+#include "llmem/render/render.h"
+#include "llmem/sources/catalog.h"
 
 namespace llmem::cli {
 

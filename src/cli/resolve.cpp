@@ -2,12 +2,12 @@
 
 #include <filesystem>
 
-#include "llmem/catalog.h"
-#include "llmem/checkpoint.h"
-#include "llmem/error.h"
-#include "llmem/hub.h"
-#include "llmem/model_source.h"
-#include "llmem/safetensors.h"
+#include "llmem/common/error.h"
+#include "llmem/formats/checkpoint.h"
+#include "llmem/formats/safetensors.h"
+#include "llmem/sources/catalog.h"
+#include "llmem/sources/hub.h"
+#include "llmem/sources/model_source.h"
 
 namespace llmem::cli {
 

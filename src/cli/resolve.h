@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "llmem/hf_config.h"
-#include "llmem/model_description.h"
+#include "llmem/core/model_description.h"
+#include "llmem/formats/hf_config.h"
 
 namespace llmem::cli {
 

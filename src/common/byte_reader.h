@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "common/checked.h"
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem {
 

@@ -1,4 +1,4 @@
-#include "llmem/dtype.h"
+#include "llmem/core/dtype.h"
 
 #include <array>
 

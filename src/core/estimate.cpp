@@ -1,10 +1,10 @@
-#include "llmem/estimate.h"
+#include "llmem/core/estimate.h"
 
 #include <map>
 #include <set>
 
 #include "common/checked.h"
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem {
 

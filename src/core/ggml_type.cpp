@@ -1,10 +1,10 @@
-#include "llmem/ggml_type.h"
+#include "llmem/core/ggml_type.h"
 
 #include <array>
 #include <string>
 
 #include "common/checked.h"
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem {
 namespace {

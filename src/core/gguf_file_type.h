@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "llmem/ggml_type.h"
-#include "llmem/model_description.h"
-#include "llmem/weight_format.h"
+#include "llmem/core/ggml_type.h"
+#include "llmem/core/model_description.h"
+#include "llmem/core/weight_format.h"
 
 namespace llmem {
 

@@ -1,12 +1,12 @@
 // The inference fast path: prepared per-layer numbers → one GPU's bytes. Formulas and their
 // sources are in docs/inference.md; the itemised rendering is in inference_estimate.cpp.
-#include "llmem/inference.h"
+#include "llmem/core/inference.h"
 
 #include <algorithm>
 #include <array>
 
 #include "common/checked.h"
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem {
 namespace {

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "common/checked.h"
-#include "llmem/inference.h"
+#include "llmem/core/inference.h"
 
 namespace llmem {
 namespace {

@@ -1,10 +1,10 @@
-#include "llmem/kv_cache.h"
+#include "llmem/core/kv_cache.h"
 
 #include <algorithm>
 #include <array>
 
 #include "common/checked.h"
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem {
 namespace {

@@ -1,4 +1,4 @@
-#include "llmem/model_description.h"
+#include "llmem/core/model_description.h"
 
 #include <array>
 

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "common/checked.h"
-#include "llmem/error.h"
-#include "llmem/weight_format.h"
+#include "llmem/common/error.h"
+#include "llmem/core/weight_format.h"
 
 namespace llmem {
 namespace {

@@ -1,14 +1,14 @@
 // The seed document's rules (../shared/seed/llm-gpu-memory-estimation.zh.md), exactly as it
 // states them, with the notes of ../shared/seed/README.md where its figures or reasoning are off.
-#include "llmem/rules.h"
+#include "llmem/core/rules.h"
 
 #include <array>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <string>
 
 #include "common/checked.h"
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem {
 namespace {
@@ -27,15 +27,16 @@ uint64_t to_bytes(double v) {
 }
 
 std::string gb(double bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", bytes / 1e9);
-  return buf;
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, bytes / 1e9, std::chars_format::fixed, 2);
+  return std::string(buf, r.ptr);
 }
 
+// As printf's %.10g.
 std::string number_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 10);
+  return std::string(buf, r.ptr);
 }
 
 // Matches the seed's example inputs (72B, 30B) to within rounding of the parameter count.

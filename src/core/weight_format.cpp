@@ -1,38 +1,16 @@
 // --weights names, module matching and applying a format to a model's tensors. The byte formulas
 // are in quantised_bytes.cpp, llama.cpp's file-type rules in gguf_file_type.cpp.
-#include "llmem/weight_format.h"
+#include "llmem/core/weight_format.h"
 
 #include <cctype>
-#include <regex>
 #include <string>
 
 #include "common/checked.h"
 #include "core/gguf_file_type.h"
-#include "llmem/ggml_type.h"
+#include "llmem/core/ggml_type.h"
 
 namespace llmem {
 namespace {
-
-bool glob_match(std::string_view pattern, std::string_view text) {
-  // '*' matches any run of characters (enough for config patterns such as model.layers.*.mlp).
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
 
 std::string lower(std::string_view s) {
   std::string r(s);
@@ -256,40 +234,6 @@ bool is_quantisable(const Tensor& t) {
   return t.name.find("conv1d") == std::string::npos && t.name.find("A_log") == std::string::npos;
 }
 
-bool module_matches(std::string_view name, const std::vector<std::string>& patterns) {
-  std::string_view module = name;
-  for (std::string_view suffix : {".weight", ".bias"}) {
-    if (module.size() > suffix.size() && module.substr(module.size() - suffix.size()) == suffix) {
-      module = module.substr(0, module.size() - suffix.size());
-    }
-  }
-  for (const auto& p : patterns) {
-    if (starts_with(p, "re:")) {
-      // compressed-tensors / vLLM: re.match on the module name.
-      try {
-        if (std::regex_search(std::string(module), std::regex("^(?:" + p.substr(3) + ")"))) {
-          return true;
-        }
-      } catch (const std::regex_error&) {
-        throw InputError("quantization ignore pattern '" + p + "' is not a valid regex");
-      }
-      continue;
-    }
-    // A pattern names a module by its dotted path, as a whole or a run of components
-    // (transformers' modules_to_not_convert checks `key in module_name`; "lm_head" ⊂ "lm_head").
-    for (size_t start = 0; start <= module.size();) {
-      for (size_t end = start; end <= module.size(); ++end) {
-        if (end != module.size() && module[end] != '.') continue;
-        if (glob_match(p, module.substr(start, end - start))) return true;
-      }
-      size_t dot = module.find('.', start);
-      if (dot == std::string_view::npos) break;
-      start = dot + 1;
-    }
-  }
-  return false;
-}
-
 void apply_weight_format(ModelDescription& m, const WeightFormat& f) {
   if (f.scheme == WeightScheme::gguf) {
     std::vector<GgmlType> types = choose_gguf_types(m, f.file_type);
@@ -312,8 +256,8 @@ void apply_weight_format(ModelDescription& m, const WeightFormat& f) {
   for (auto& t : m.tensors) {
     bool candidate =
         is_quantisable(t) || (lm_head_too && t.role == TensorRole::lm_head && t.shape.size() >= 2);
-    bool quantise =
-        f.scheme != WeightScheme::dense && candidate && !module_matches(t.name, f.keep_unquantised);
+    bool quantise = f.scheme != WeightScheme::dense && candidate &&
+                    !(f.honour_keep_unquantised && t.keep_unquantised);
     if (!quantise) {
       t.format.clear();
       t.dtype = f.dtype;

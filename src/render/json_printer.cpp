@@ -1,6 +1,6 @@
 #include <fmt/format.h>
 
-#include "llmem/render.h"
+#include "llmem/render/render.h"
 #include "render/value_json.h"
 
 namespace llmem {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "llmem/render.h"
+#include "llmem/render/render.h"
 
 namespace llmem {
 namespace {

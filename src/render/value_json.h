@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "llmem/estimate.h"
+#include "llmem/core/estimate.h"
 
 namespace llmem {
 

@@ -1,13 +1,13 @@
 // The ggml type table against independent figures: gguf-py's GGML_QUANT_SIZES
 // (ggml-org/llama.cpp gguf-py/gguf/constants.py, "(block size, type size)"), and the OCP
 // Microscaling spec for MXFP4. Our table is written from ggml-common.h's structs instead.
-#include "llmem/ggml_type.h"
+#include "llmem/core/ggml_type.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 #include "test_util.h"
 
 namespace llmem {

@@ -1,14 +1,14 @@
 // The generic inference estimate: sums that add up for every catalog model, TP/PP placement,
 // defaults, and weights per GPU against vLLM's measured "Model loading took".
-#include "llmem/inference.h"
+#include "llmem/core/inference.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "llmem/catalog.h"
-#include "llmem/error.h"
-#include "llmem/weight_format.h"
+#include "llmem/common/error.h"
+#include "llmem/core/weight_format.h"
+#include "llmem/sources/catalog.h"
 #include "test_util.h"
 
 namespace llmem {

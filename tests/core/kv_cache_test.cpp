@@ -1,14 +1,14 @@
 // KV-cache bytes per token against figures engines measured (not recomputed from our formula),
 // plus hand-worked cases for MLA, sliding windows and SSM state.
-#include "llmem/kv_cache.h"
+#include "llmem/core/kv_cache.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "llmem/catalog.h"
-#include "llmem/error.h"
+#include "llmem/common/error.h"
+#include "llmem/sources/catalog.h"
 #include "test_util.h"
 
 namespace llmem {

@@ -1,10 +1,10 @@
 // The seed's rules of thumb must reproduce the seed's own worked figures
 // (../shared/seed/llm-gpu-memory-estimation.zh.md; SPEC §4 lists them).
-#include "llmem/rules.h"
+#include "llmem/core/rules.h"
 
 #include <gtest/gtest.h>
 
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 #include "test_util.h"
 
 namespace llmem {

@@ -8,8 +8,9 @@
 #include <string>
 
 #include "formats/model_test_util.h"
-#include "llmem/error.h"
-#include "llmem/hf_config.h"
+#include "llmem/common/error.h"
+#include "llmem/formats/hf_config.h"
+#include "llmem/sources/files.h"
 #include "test_util.h"
 
 namespace llmem {

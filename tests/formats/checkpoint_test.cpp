@@ -1,14 +1,14 @@
 // Checkpoint summaries and reconcile(): a small Llama-shaped config.json against checkpoints the
 // test writes, each disagreeing in one way (a missing LM head, a vision tower, quantised layers,
 // fp32 storage …). Expected bytes are what the test itself wrote into the files.
-#include "llmem/checkpoint.h"
+#include "llmem/formats/checkpoint.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "formats/safetensors_writer.h"
-#include "llmem/hf_config.h"
+#include "llmem/formats/hf_config.h"
 #include "test_util.h"
 
 namespace llmem {

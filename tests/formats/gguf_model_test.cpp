@@ -6,8 +6,9 @@
 #include <fstream>
 
 #include "formats/gguf_test_writer.h"
-#include "llmem/error.h"
-#include "llmem/gguf.h"
+#include "llmem/common/error.h"
+#include "llmem/formats/gguf.h"
+#include "llmem/sources/files.h"
 #include "test_util.h"
 
 namespace llmem {

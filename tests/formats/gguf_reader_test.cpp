@@ -10,8 +10,8 @@
 #include <random>
 
 #include "formats/gguf_test_writer.h"
-#include "llmem/error.h"
-#include "llmem/gguf.h"
+#include "llmem/common/error.h"
+#include "llmem/formats/gguf.h"
 #include "test_util.h"
 
 namespace llmem {

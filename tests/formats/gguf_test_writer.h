@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "llmem/gguf.h"
+#include "llmem/formats/gguf.h"
 
 namespace llmem::test {
 

@@ -1,10 +1,11 @@
 // config.json → ModelDescription: parameter counts against independent published figures, and
 // the messages for bad input. Each golden value names its source beside it.
-#include "llmem/hf_config.h"
+#include "llmem/formats/hf_config.h"
+#include "llmem/sources/files.h"
 
 #include <gtest/gtest.h>
 
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 #include "test_util.h"
 
 namespace llmem {

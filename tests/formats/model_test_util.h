@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "llmem/model_description.h"
+#include "llmem/core/model_description.h"
 
 namespace llmem::test {
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "llmem/catalog.h"
+#include "llmem/sources/catalog.h"
 #include "test_util.h"
 
 namespace llmem {

@@ -5,9 +5,10 @@
 
 #include <cmath>
 
-#include "llmem/error.h"
-#include "llmem/hf_config.h"
-#include "llmem/weight_format.h"
+#include "llmem/common/error.h"
+#include "llmem/core/weight_format.h"
+#include "llmem/formats/hf_config.h"
+#include "llmem/sources/files.h"
 #include "test_util.h"
 
 namespace llmem {

@@ -9,8 +9,9 @@
 #include <cstdint>
 #include <string>
 
-#include "llmem/hf_config.h"
-#include "llmem/weight_format.h"
+#include "llmem/core/weight_format.h"
+#include "llmem/formats/hf_config.h"
+#include "llmem/sources/files.h"
 #include "test_util.h"
 
 namespace llmem {

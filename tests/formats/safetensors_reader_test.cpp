@@ -10,7 +10,7 @@
 #include <set>
 
 #include "formats/safetensors_writer.h"
-#include "llmem/safetensors.h"
+#include "llmem/formats/safetensors.h"
 #include "test_util.h"
 
 namespace llmem {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <span>
 
-#include "llmem/error.h"
-#include "llmem/gguf.h"
+#include "llmem/common/error.h"
+#include "llmem/formats/gguf.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);

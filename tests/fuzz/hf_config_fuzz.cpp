@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "llmem/error.h"
-#include "llmem/hf_config.h"
+#include "llmem/common/error.h"
+#include "llmem/formats/hf_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -8,10 +8,10 @@
 #include <span>
 #include <string_view>
 
-#include "llmem/checkpoint.h"
-#include "llmem/error.h"
-#include "llmem/hf_config.h"
-#include "llmem/safetensors.h"
+#include "llmem/common/error.h"
+#include "llmem/formats/checkpoint.h"
+#include "llmem/formats/hf_config.h"
+#include "llmem/formats/safetensors.h"
 
 namespace {
 

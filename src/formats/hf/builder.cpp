@@ -1,7 +1,7 @@
 #include "formats/hf/builder.h"
 
 #include "common/checked.h"
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem::hf {
 

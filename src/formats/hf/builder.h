@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "formats/hf/config_view.h"
-#include "llmem/hf_config.h"
-#include "llmem/model_description.h"
+#include "llmem/core/model_description.h"
+#include "llmem/formats/hf_config.h"
 
 namespace llmem::hf {
 

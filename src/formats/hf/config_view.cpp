@@ -1,11 +1,11 @@
 #include "formats/hf/config_view.h"
 
-#include "formats/json_display.h"
+#include "formats/json/json_display.h"
 
 #include <cmath>
 #include <limits>
 
-#include "llmem/error.h"
+#include "llmem/common/error.h"
 
 namespace llmem {
 namespace {

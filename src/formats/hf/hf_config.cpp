@@ -1,20 +1,15 @@
-#include "llmem/hf_config.h"
+#include "llmem/formats/hf_config.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "formats/hf/architectures.h"
 #include "formats/hf/builder.h"
 #include "formats/hf/quantization_config.h"
-#include "formats/json_text.h"
-#include "llmem/error.h"
+#include "formats/json/json_text.h"
+#include "llmem/common/error.h"
 
 namespace llmem {
 namespace {
-
-constexpr size_t k_max_config_bytes = 16u << 20;  // real configs are < 100 KB
 
 // transformers writes `torch_dtype` (and since 4.56 `dtype`); a wrapper may carry it only in
 // text_config.
@@ -66,9 +61,9 @@ const std::vector<std::string>& supported_model_types() {
 
 ModelDescription load_hf_config(std::string_view json_text, const HfConfigOptions& options) {
   std::string source = options.source.empty() ? "config.json" : options.source;
-  if (json_text.size() > k_max_config_bytes) {
+  if (json_text.size() > k_max_config_json_bytes) {
     throw FormatError(source + ": " + std::to_string(json_text.size()) +
-                      " bytes is larger than the " + std::to_string(k_max_config_bytes) +
+                      " bytes is larger than the " + std::to_string(k_max_config_json_bytes) +
                       "-byte limit for a config.json");
   }
   ModelDescription m;
@@ -120,39 +115,6 @@ ModelDescription load_hf_config(std::string_view json_text, const HfConfigOption
     apply_checkpoint_quantization(m, source);
   }
   return m;
-}
-
-ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions options) {
-  namespace fs = std::filesystem;
-  fs::path p(path);
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) {
-    fs::path cfg = p / "config.json";
-    if (!fs::exists(cfg, ec)) {
-      throw InputError(path +
-                       ": folder has no config.json (a model folder needs config.json, "
-                       "or pass a .gguf or .safetensors file)");
-    }
-    p = cfg;
-  }
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw InputError(p.string() + ": cannot be opened for reading");
-  in.seekg(0, std::ios::end);
-  auto size = in.tellg();
-  if (size < 0) throw InputError(p.string() + ": cannot be read");
-  if (static_cast<uint64_t>(size) > k_max_config_bytes) {
-    throw FormatError(p.string() + ": " + std::to_string(size) + " bytes is larger than the " +
-                      std::to_string(k_max_config_bytes) + "-byte limit for a config.json");
-  }
-  in.seekg(0);
-  std::string text(static_cast<size_t>(size), '\0');
-  in.read(text.data(), size);
-  if (options.source.empty()) options.source = p.string();
-  if (options.name.empty()) {
-    options.name = p.parent_path().filename().string();
-    if (options.name.empty()) options.name = p.stem().string();
-  }
-  return load_hf_config(text, options);
 }
 
 }  // namespace llmem

@@ -7,12 +7,15 @@
 #include "formats/hf/quantization_config.h"
 
 #include "formats/hf/config_view.h"
-#include "formats/json_text.h"
-#include "llmem/error.h"
-#include "llmem/weight_format.h"
+#include "formats/hf/module_patterns.h"
+#include "formats/json/json_text.h"
+#include "llmem/common/error.h"
+#include "llmem/core/weight_format.h"
 
 namespace llmem {
 namespace {
+
+using Patterns = std::vector<std::string>;
 
 constexpr const char* k_methods =
     "fp8, gptq, awq, bitsandbytes, compressed-tensors, mxfp4, modelopt, fbgemm_fp8";
@@ -34,7 +37,7 @@ int64_t read_group(const ConfigView& q, std::string_view key, int64_t fallback) 
   return g < 0 ? 0 : g;
 }
 
-WeightFormat from_fp8(const ConfigView& q, const ModelDescription& m) {
+WeightFormat from_fp8(const ConfigView& q, const ModelDescription& m, Patterns& keep) {
   WeightFormat f;
   f.scheme = WeightScheme::fp8;
   f.dtype = m.torch_dtype;
@@ -47,11 +50,11 @@ WeightFormat from_fp8(const ConfigView& q, const ModelDescription& m) {
     f.block_rows = b[0];
     f.block_cols = b[1];
   }
-  f.keep_unquantised = q.get_string_list("modules_to_not_convert");
+  keep = q.get_string_list("modules_to_not_convert");
   return f;
 }
 
-WeightFormat from_gptq(const ConfigView& q, ModelDescription& m) {
+WeightFormat from_gptq(const ConfigView& q, ModelDescription& m, Patterns& keep) {
   WeightFormat f;
   f.scheme = WeightScheme::gptq;
   f.dtype = unquantised_dtype(m);
@@ -60,7 +63,7 @@ WeightFormat from_gptq(const ConfigView& q, ModelDescription& m) {
   f.act_order = q.get_bool("desc_act", false);
   f.symmetric = q.get_bool("sym", true);
   f.quantise_lm_head = q.get_bool("lm_head", false);
-  f.keep_unquantised = q.get_string_list("modules_to_not_convert");
+  keep = q.get_string_list("modules_to_not_convert");
   std::string format = q.get_string("checkpoint_format", "gptq");
   if (format != "gptq") {
     m.notes.push_back("quantization_config checkpoint_format '" + format +
@@ -75,13 +78,13 @@ WeightFormat from_gptq(const ConfigView& q, ModelDescription& m) {
   return f;
 }
 
-WeightFormat from_awq(const ConfigView& q, ModelDescription& m) {
+WeightFormat from_awq(const ConfigView& q, ModelDescription& m, Patterns& keep) {
   WeightFormat f;
   f.scheme = WeightScheme::awq;
   f.dtype = unquantised_dtype(m);
   f.bits = read_bits(q, q.has("w_bit") ? "w_bit" : "bits", 4);
   f.group_size = read_group(q, q.has("q_group_size") ? "q_group_size" : "group_size", 128);
-  f.keep_unquantised = q.get_string_list("modules_to_not_convert");
+  keep = q.get_string_list("modules_to_not_convert");
   std::string version = q.get_string("version", "gemm");
   if (version != "gemm") {
     m.notes.push_back("quantization_config AWQ version '" + version +
@@ -90,7 +93,7 @@ WeightFormat from_awq(const ConfigView& q, ModelDescription& m) {
   return f;
 }
 
-WeightFormat from_bnb(const ConfigView& q, const ModelDescription& m) {
+WeightFormat from_bnb(const ConfigView& q, const ModelDescription& m, Patterns& keep) {
   WeightFormat f;
   f.dtype = unquantised_dtype(m);
   bool four = q.get_bool("load_in_4bit", false);
@@ -114,15 +117,15 @@ WeightFormat from_bnb(const ConfigView& q, const ModelDescription& m) {
   }
   // transformers also skips the output embedding (get_keys_to_not_convert): the LM head is never
   // quantisable in llmem, so only the configured list is added.
-  f.keep_unquantised = q.get_string_list("llm_int8_skip_modules");
+  keep = q.get_string_list("llm_int8_skip_modules");
   return f;
 }
 
-WeightFormat from_compressed_tensors(const ConfigView& q, ModelDescription& m) {
+WeightFormat from_compressed_tensors(const ConfigView& q, ModelDescription& m, Patterns& keep) {
   WeightFormat f;
   f.dtype = unquantised_dtype(m);
   f.scale_dtype = f.dtype;  // observers produce scales in the weight's dtype
-  f.keep_unquantised = q.get_string_list("ignore");
+  keep = q.get_string_list("ignore");
   const auto* groups = q.find("config_groups");
   if (groups == nullptr || !groups->is_object() || groups->empty()) {
     q.fail("config_groups", "is missing or empty; a compressed-tensors config needs one group");
@@ -179,13 +182,13 @@ WeightFormat from_compressed_tensors(const ConfigView& q, ModelDescription& m) {
   return f;
 }
 
-WeightFormat from_modelopt(const ConfigView& q, const ModelDescription& m) {
+WeightFormat from_modelopt(const ConfigView& q, const ModelDescription& m, Patterns& keep) {
   // ModelOpt writes {"quant_algo": ...} at the top or under "quantization".
   ConfigView c = q.has("quantization") ? q.sub("quantization") : q;
   std::string algo = c.get_string("quant_algo", "");
   WeightFormat f;
   f.dtype = unquantised_dtype(m);
-  f.keep_unquantised = c.get_string_list("exclude_modules");
+  keep = c.get_string_list("exclude_modules");
   if (algo == "NVFP4") {
     f.scheme = WeightScheme::nvfp4;
     f.bits = 4;
@@ -207,35 +210,38 @@ void apply_checkpoint_quantization(ModelDescription& m, const std::string& sourc
   ConfigView q(j, source, "quantization_config.");
   std::string method = q.get_string("quant_method", "");
   WeightFormat f;
+  Patterns keep;
   if (method == "fp8") {
-    f = from_fp8(q, m);
+    f = from_fp8(q, m, keep);
   } else if (method == "gptq") {
-    f = from_gptq(q, m);
+    f = from_gptq(q, m, keep);
   } else if (method == "awq") {
-    f = from_awq(q, m);
+    f = from_awq(q, m, keep);
   } else if (method == "bitsandbytes") {
-    f = from_bnb(q, m);
+    f = from_bnb(q, m, keep);
   } else if (method == "compressed-tensors") {
-    f = from_compressed_tensors(q, m);
+    f = from_compressed_tensors(q, m, keep);
   } else if (method == "mxfp4") {
     f.scheme = WeightScheme::mxfp4;
     f.bits = 4;
     f.dtype = unquantised_dtype(m);
-    f.keep_unquantised = q.get_string_list("modules_to_not_convert");
+    keep = q.get_string_list("modules_to_not_convert");
   } else if (method == "modelopt") {
-    f = from_modelopt(q, m);
+    f = from_modelopt(q, m, keep);
   } else if (method == "fbgemm_fp8") {
     f.scheme = WeightScheme::fp8;
     f.granularity = ScaleGranularity::channel;
     f.scale_dtype = DType::f32;
     f.dtype = unquantised_dtype(m);
-    f.keep_unquantised = q.get_string_list("modules_to_not_convert");
+    keep = q.get_string_list("modules_to_not_convert");
   } else {
     m.notes.push_back("quantization_config quant_method '" + method +
                       "' is not modelled (modelled: " + k_methods + "): weights are counted at " +
                       std::string(dtype_info(m.torch_dtype).name));
     return;
   }
+  mark_unquantised_modules(m, keep);
+  f.honour_keep_unquantised = true;
   apply_weight_format(m, f);
   if (m.torch_dtype == DType::f32) {
     m.notes.push_back(

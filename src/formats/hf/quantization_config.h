@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "llmem/model_description.h"
+#include "llmem/core/model_description.h"
 
 namespace llmem {
 

@@ -1,0 +1,74 @@
+#include "formats/hf/module_patterns.h"
+
+#include <regex>
+
+#include "llmem/common/error.h"
+
+namespace llmem {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  // '*' matches any run of characters (enough for config patterns such as model.layers.*.mlp).
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+bool module_matches(std::string_view name, const std::vector<std::string>& patterns) {
+  std::string_view module = name;
+  for (std::string_view suffix : {".weight", ".bias"}) {
+    if (module.size() > suffix.size() && module.substr(module.size() - suffix.size()) == suffix) {
+      module = module.substr(0, module.size() - suffix.size());
+    }
+  }
+  for (const auto& p : patterns) {
+    if (starts_with(p, "re:")) {
+      // compressed-tensors / vLLM: re.match on the module name.
+      try {
+        if (std::regex_search(std::string(module), std::regex("^(?:" + p.substr(3) + ")"))) {
+          return true;
+        }
+      } catch (const std::regex_error&) {
+        throw InputError("quantization ignore pattern '" + p + "' is not a valid regex");
+      }
+      continue;
+    }
+    // A pattern names a module by its dotted path, as a whole or a run of components
+    // (transformers' modules_to_not_convert checks `key in module_name`; "lm_head" ⊂ "lm_head").
+    for (size_t start = 0; start <= module.size();) {
+      for (size_t end = start; end <= module.size(); ++end) {
+        if (end != module.size() && module[end] != '.') continue;
+        if (glob_match(p, module.substr(start, end - start))) return true;
+      }
+      size_t dot = module.find('.', start);
+      if (dot == std::string_view::npos) break;
+      start = dot + 1;
+    }
+  }
+  return false;
+}
+
+void mark_unquantised_modules(ModelDescription& m, const std::vector<std::string>& patterns) {
+  if (patterns.empty()) return;
+  for (auto& t : m.tensors) t.keep_unquantised = module_matches(t.name, patterns);
+}
+
+}  // namespace llmem

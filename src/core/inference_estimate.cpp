@@ -7,12 +7,10 @@
 namespace llmem {
 namespace {
 
-Component row(std::string name, uint64_t bytes, std::string formula, Fields inputs,
-              std::string parent = "") {
+Component row(std::string name, uint64_t bytes, std::string formula, Fields inputs) {
   Component c;
   c.name = std::move(name);
   c.bytes = bytes;
-  c.parent = std::move(parent);
   c.formula = std::move(formula);
   c.inputs = std::move(inputs);
   return c;
@@ -119,26 +117,27 @@ std::vector<Component> stage_components(const PreparedModel& p, const ModelDescr
   fo.assumption =
       "measured on H100 with vLLM v0.19.0 (CUDA 12); other GPUs, drivers and "
       "engines differ by a few hundred MiB";
-  rows.push_back(std::move(fo));
+  int32_t overhead_row = add_row(rows, std::move(fo));
   Component cc = row("cuda_context", s.cuda_context,
-                     "measured: non_torch_memory at vLLM worker init (0.51 GiB, H100)", {},
-                     "framework_overhead");
+                     "measured: non_torch_memory at vLLM worker init (0.51 GiB, H100)", {});
   cc.bytes_low = 300ull << 20;
   cc.bytes_high = 900ull << 20;
-  rows.push_back(std::move(cc));
-  rows.push_back(row("cublas_workspace", s.cublas_workspace,
-                     "measured: non-torch memory rise during the first forward (0.25 GiB, "
-                     "vLLM v0.19.0, H100, tp 1)",
-                     {}, "framework_overhead"));
+  add_row(rows, std::move(cc), overhead_row);
+  add_row(rows,
+          row("cublas_workspace", s.cublas_workspace,
+              "measured: non-torch memory rise during the first forward (0.25 GiB, "
+              "vLLM v0.19.0, H100, tp 1)",
+              {}),
+          overhead_row);
   if (s.nccl_buffers > 0) {
     Component nc = row("nccl_buffers", s.nccl_buffers,
                        "measured: init non-torch memory rise with tp/pp > 1 (1.00 GiB, vLLM "
                        "v0.19.0, H100)",
-                       {{"tp", int64_t{o.tp}}, {"pp", int64_t{o.pp}}}, "framework_overhead");
+                       {{"tp", int64_t{o.tp}}, {"pp", int64_t{o.pp}}});
     nc.bytes_low = s.nccl_buffers / 2;
     nc.bytes_high = k_nccl_bytes_high;
     nc.assumption = "vLLM's custom all-reduce buffers add up to 1.8 GiB more during the forward";
-    rows.push_back(std::move(nc));
+    add_row(rows, std::move(nc), overhead_row);
   }
   return rows;
 }

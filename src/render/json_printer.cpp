@@ -15,9 +15,9 @@ nlohmann::json to_json(const Fields& f) {
   return j;
 }
 
-nlohmann::json to_json(const Component& c) {
+nlohmann::json to_json(const Component& c, const std::vector<Component>& rows) {
   nlohmann::json j = {{"name", c.name}, {"bytes", c.bytes}};
-  if (!c.parent.empty()) j["parent"] = c.parent;
+  if (c.parent >= 0) j["parent"] = rows[static_cast<size_t>(c.parent)].name;
   j["formula"] = c.formula;
   j["inputs"] = to_json(c.inputs);
   if (c.bytes_low) j["bytes_low"] = *c.bytes_low;
@@ -28,7 +28,7 @@ nlohmann::json to_json(const Component& c) {
 
 nlohmann::json to_json(const std::vector<Component>& rows) {
   nlohmann::json j = nlohmann::json::array();
-  for (const auto& c : rows) j.push_back(to_json(c));
+  for (const auto& c : rows) j.push_back(to_json(c, rows));
   return j;
 }
 

@@ -47,8 +47,9 @@ std::string fields_text(const Fields& f) {
 void print_rows(std::string& out, const std::vector<Component>& rows, uint64_t total,
                 const RenderOptions& o) {
   out += fmt::format("  {:<26} {:>13} {:>7}\n", "component", unit_name(o.units), "share");
-  for (const auto& c : rows) {
-    std::string name = c.parent.empty() ? c.name : "  " + c.name;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Component& c = rows[i];
+    std::string name = std::string(2 * static_cast<size_t>(row_depth(rows, i)), ' ') + c.name;
     double share =
         total > 0 ? 100.0 * static_cast<double>(c.bytes) / static_cast<double>(total) : 0;
     std::string range;

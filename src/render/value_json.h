@@ -9,7 +9,7 @@ namespace llmem {
 
 nlohmann::json to_json(const Value& v);
 nlohmann::json to_json(const Fields& f);
-nlohmann::json to_json(const Component& c);
+nlohmann::json to_json(const Component& c, const std::vector<Component>& rows);
 nlohmann::json to_json(const std::vector<Component>& rows);
 
 }  // namespace llmem

@@ -1,11 +1,21 @@
 // llmem's one error family. The library throws; each entry point (the CLI's main, the server's
-// handler) catches once and prints "llmem: error: <what()>". Messages are one lowercase line that
+// handler) catches once and prints "llmem: error: <message>". Messages are one lowercase line that
 // names the thing (file, key, tensor, option), the value found and what is accepted (STYLE.md
 // §6-7).
+//
+// An error about one setting carries it as data — the field (the settings key, "tp"), the value
+// and what is accepted — and a message whose "{field}" placeholder each front end fills with its
+// own spelling of the field: the CLI prints "--tp", the server "tp". No library message spells a
+// command-line flag, and no front end parses a message.
+//
+//   throw InputError::field("tp", "3", "1, 2, 4, 8",
+//                           "{field} 3 does not divide num_attention_heads=32 (accepted: 1, 2, 4, 8)");
+//   catch (const InputError& e) { print(e.message("--" + dashed(e.field_name()))); }
 #pragma once
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace llmem {
 
@@ -18,7 +28,51 @@ class Error : public std::runtime_error {
 // A bad option, setting or config value: the user can fix the input. CLI exit status 2.
 class InputError : public Error {
  public:
-  using Error::Error;
+  // A message about no particular setting (a config.json key, a file): printed as it is.
+  explicit InputError(const std::string& message) : Error(message), text_(message) {}
+
+  // A message about the setting `field`; `text` spells the field as "{field}".
+  static InputError field(std::string field, std::string value, std::string accepted,
+                          const std::string& text) {
+    return InputError(std::move(field), std::move(value), std::move(accepted), text);
+  }
+
+  // The settings key this error is about ("tp", "kv_dtype"); empty when it is about none.
+  const std::string& field_name() const { return field_; }
+  // The value found, as given (text), and what is accepted, as a phrase or a list.
+  const std::string& value() const { return value_; }
+  const std::string& accepted() const { return accepted_; }
+
+  // The message with the field spelled `spelling` ("--tp" on the command line, "tp" in JSON).
+  std::string message(std::string_view spelling) const { return fill(text_, spelling); }
+
+ private:
+  InputError(std::string field, std::string value, std::string accepted, const std::string& text)
+      : Error(fill(text, field)),
+        field_(std::move(field)),
+        value_(std::move(value)),
+        accepted_(std::move(accepted)),
+        text_(text) {}
+
+  static std::string fill(const std::string& text, std::string_view spelling) {
+    std::string out;
+    out.reserve(text.size() + spelling.size());
+    constexpr std::string_view k_placeholder = "{field}";
+    size_t at = 0;
+    while (true) {
+      size_t hit = text.find(k_placeholder, at);
+      out.append(text, at, hit == std::string::npos ? std::string::npos : hit - at);
+      if (hit == std::string::npos) break;
+      out.append(spelling);
+      at = hit + k_placeholder.size();
+    }
+    return out;
+  }
+
+  std::string field_;
+  std::string value_;
+  std::string accepted_;
+  std::string text_;  // the message with "{field}" where the field's name goes
 };
 
 // A malformed or inconsistent file (config.json, safetensors, GGUF). CLI exit status 2.

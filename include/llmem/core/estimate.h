@@ -1,10 +1,13 @@
 // An estimate is data: a tree of rows that always adds up (STYLE.md §8). Top-level components
 // sum exactly to total_bytes; a row with a parent is part of that row, and children sum exactly
-// to their parent. Each row carries its formula and inputs for --explain and the JSON.
+// to their parent, at any depth. Rows are listed parents first: a row's parent is an earlier row
+// of the same list, named by its index. Each row carries its formula and inputs for --explain
+// and the JSON.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <variant>
@@ -19,7 +22,7 @@ using Fields = std::vector<std::pair<std::string, Value>>;  // ordered, as print
 struct Component {
   std::string name;  // SPEC §3 names: weights, kv_cache, activations, framework_overhead …
   uint64_t bytes = 0;
-  std::string parent;   // "" for a top-level row
+  int32_t parent = -1;  // index of the parent row in the same list; -1 for a top-level row
   std::string formula;  // human-readable formula with the inputs' names
   Fields inputs;
   std::optional<uint64_t> bytes_low;  // a range when the figure is uncertain
@@ -64,10 +67,20 @@ struct MemoryEstimate {
   std::vector<std::string> notes;  // choices and warnings, printed under the table
 };
 
+// Appends `row` under the row at index `parent` (-1: top level) and returns its index.
+int32_t add_row(std::vector<Component>& rows, Component row, int32_t parent = -1);
+
+// Index of the row named `name`, or -1.
+int32_t find_row(const std::vector<Component>& rows, std::string_view name);
+
+// A row's depth: 0 for a top-level row, 1 for its children …
+int32_t row_depth(const std::vector<Component>& rows, size_t index);
+
 // Sums the top-level rows (checked). Used by builders and by the consistency tests.
 uint64_t sum_top_level(const std::vector<Component>& rows);
 
-// Throws Error when children do not sum to their parents, a name repeats or a parent is absent.
+// Throws InternalError when children do not sum to their parents, a name repeats or a parent is
+// not an earlier row.
 void check_consistency(const std::vector<Component>& rows, uint64_t total_bytes);
 
 }  // namespace llmem

@@ -192,9 +192,9 @@ InferRequest build_infer_request(const std::string& model_arg, const InferReques
       throw InputError("--weights is '" + t.weights + "' but must be one of " +
                        accepted_weight_formats());
     }
-    apply_weight_format(r.model, *f);
-  } else if (t.weights.empty()) {
-    if (auto note = apply_serving_default(r.model)) r.notes.push_back(*note);
+    o.weights = *f;
+  } else if (!t.weights.empty()) {
+    o.weights = parse_weight_format(t.weights);  // the stored format named as it is
   }
   if (t.include_mtp) r.settings.emplace_back("include_mtp", true);
   if (!t.engine_version.empty()) r.settings.emplace_back("engine_version", t.engine_version);

@@ -144,7 +144,14 @@ std::vector<Component> stage_components(const PreparedModel& p, const ModelDescr
 
 }  // namespace
 
-MemoryEstimate estimate_inference(const ModelDescription& m, const InferenceOptions& o) {
+MemoryEstimate estimate_inference(const ModelDescription& stored, const InferenceOptions& o) {
+  ModelDescription m = stored;
+  std::optional<std::string> weights_note;
+  if (o.weights) {
+    if (o.weights->label() != m.weights_format) apply_weight_format(m, *o.weights);
+  } else {
+    weights_note = apply_serving_default(m);
+  }
   PreparedModel p = prepare_inference(m);
   validate_inference_options(p, o);
   InferenceNumbers n = inference_numbers(p, o);
@@ -190,12 +197,13 @@ MemoryEstimate estimate_inference(const ModelDescription& m, const InferenceOpti
       int64_t count = parts[static_cast<size_t>(stage)];
       StageNumbers s = stage_numbers(p, o, stage, first, count, n.context_tokens, n.kv_dtype);
       std::vector<Component> rows = stage_components(p, m, o, n, s);
-      for (int32_t r = 0; r < o.tp; ++r) {
-        e.per_gpu.push_back({stage * o.tp + r, stage, rows, s.total_bytes});
-      }
+      // Every TP rank of a stage holds the same bytes: one group per stage.
+      e.per_gpu.push_back(
+          {stage * o.tp, stage * o.tp + o.tp - 1, stage, o.tp, std::move(rows), s.total_bytes});
       first += count;
     }
   }
+  if (weights_note) e.notes.push_back(*weights_note);
   for (const auto& note : m.notes) e.notes.push_back(note);
   check_consistency(e.components, e.total_bytes);
   return e;

@@ -47,7 +47,9 @@ std::string render_json(const MemoryEstimate& e) {
     nlohmann::json gpus = nlohmann::json::array();
     for (const auto& g : e.per_gpu) {
       gpus.push_back({{"rank", g.rank},
+                      {"ranks", {g.rank, g.last_rank}},
                       {"stage", g.stage},
+                      {"count", g.count},
                       {"components", to_json(g.components)},
                       {"total_bytes", g.total_bytes}});
     }

@@ -87,8 +87,10 @@ std::string render_table(const MemoryEstimate& e, const RenderOptions& o) {
   if (!e.per_gpu.empty()) {
     out += "\nPer GPU:\n";
     for (const auto& g : e.per_gpu) {
-      out += fmt::format("  rank {:>3} (stage {}): {}\n", g.rank, g.stage,
-                         format_bytes(g.total_bytes, o.units));
+      std::string ranks = g.count > 1 ? fmt::format("ranks {}–{}", g.rank, g.last_rank)
+                                      : fmt::format("rank {}", g.rank);
+      out += fmt::format("  {:<14} (stage {}, {} GPU{}): {} each\n", ranks, g.stage, g.count,
+                         g.count > 1 ? "s" : "", format_bytes(g.total_bytes, o.units));
     }
   }
   if (e.fits) {

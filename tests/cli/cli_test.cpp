@@ -54,7 +54,10 @@ TEST(Cli, JsonComponentsSumToTotalAndSettingsReproduceIt) {
   }
   EXPECT_EQ(sum, j["total_bytes"].get<uint64_t>());
   EXPECT_EQ(j["settings"]["kv_dtype"], "fp8_e4m3");
-  EXPECT_EQ(j["per_gpu"].size(), 2u);
+  // Both TP ranks hold the same bytes: one per_gpu group of 2 (issue 9: one entry per rank kind).
+  ASSERT_EQ(j["per_gpu"].size(), 1u);
+  EXPECT_EQ(j["per_gpu"][0]["count"], 2);
+  EXPECT_EQ(j["per_gpu"][0]["ranks"], nlohmann::json::array({0, 1}));
   fs::path settings = fs::temp_directory_path() / "llmem_cli_settings.json";
   std::ofstream(settings) << j["settings"].dump();
   CliRun again = run("infer --settings " + settings.string() + " --json");

@@ -7,8 +7,8 @@
 
 #include <cstdint>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -30,9 +30,13 @@ struct Component {
   std::string assumption;  // what is assumed, and why it is uncertain
 };
 
+// One kind of GPU: `count` ranks, first_rank … last_rank, that hold the same bytes (SPEC §2
+// per_gpu: {"rank", "ranks": [first, last], "stage", "count", "components", "total_bytes"}).
 struct GpuBreakdown {
-  int32_t rank = 0;   // global rank: stage × tp + tp_rank
-  int32_t stage = 0;  // pipeline stage
+  int32_t rank = 0;       // first global rank of the group (stage × tp + tp_rank)
+  int32_t last_rank = 0;  // last global rank of the group
+  int32_t stage = 0;      // pipeline stage
+  int32_t count = 1;      // ranks in the group
   std::vector<Component> components;
   uint64_t total_bytes = 0;
 };

@@ -17,6 +17,7 @@
 #include "llmem/core/estimate.h"
 #include "llmem/core/kv_cache.h"
 #include "llmem/core/model_description.h"
+#include "llmem/core/weight_format.h"
 
 namespace llmem {
 
@@ -25,6 +26,9 @@ std::string_view to_string(Engine e);
 
 // Every option of `llmem infer`; the CLI, a --settings file and the server all fill this struct.
 struct InferenceOptions {
+  // --weights: how the weights are held. nullopt: the checkpoint's stored format, except that a
+  // float32 checkpoint is served as bf16 (SPEC §1 defaults; vLLM's dtype "auto"), with a note.
+  std::optional<WeightFormat> weights;
   int64_t context_tokens = 4096;    // --context: tokens per sequence (SPEC §1 default)
   bool context_given = false;       // false: the default, capped at max_position_embeddings
   int64_t batch = 1;                // --batch: concurrent sequences

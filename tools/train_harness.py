@@ -154,6 +154,7 @@ class Tracker:
         elif self.recompute_layer is not None:
             table = self.recompute.setdefault(self.recompute_layer, {})
             refs = self.rec_refs
+            rec["kept_from_forward"] = ptr in self.fwd   # e.g. LayerNorm saving the checkpointed input
         else:
             table, refs = self.backward_other, self.rec_refs
         if ptr in table:
@@ -700,6 +701,9 @@ def run_case(cfg, run, with_tensors=True):
             "checkpointed_inputs_bytes": ck,
             "per_layer_recompute_bytes": [rec[i] for i in range(c["layers"])],
             "recompute_transient_max_bytes": max(rec.values()) if rec else 0,
+            "per_layer_recompute_already_kept_bytes": [
+                sum(x["bytes"] for x in tr.recompute.get(i, {}).values() if x.get("kept_from_forward"))
+                for i in range(c["layers"])],
             "per_layer_recompute_bytes_gpu_equivalent": [rec_gpu[i] for i in range(c["layers"])],
             "recompute_transient_max_bytes_gpu_equivalent": max(rec_gpu.values()) if rec_gpu else 0,
             "recompute_by_kind_all_layers": dict(sorted(rec_kinds.items())),
@@ -714,6 +718,10 @@ def run_case(cfg, run, with_tensors=True):
         out["notes"].append("eager dropout on the CPU saves a multiplier in the activation dtype "
                             "(b, heads, s, s); CUDA's native_dropout saves a bool mask of the same shape "
                             "(1 byte per element) instead")
+    if c["norm"] == "layernorm":
+        out["notes"].append("CPU layer_norm keeps mean and rstd in bf16; CUDA's keeps them in the accumulation "
+                            "type (fp32, unconfirmed from source): +2 bytes per token per LayerNorm on a GPU, "
+                            "not applied in gpu_equivalent")
     if r["attention"] == "flash":
         out["notes"].append("flash attention simulated (FlashAttnSim); saved set per flash-attn "
                             "FlashAttnFunc.forward v2.8.3")

@@ -467,8 +467,8 @@ def main():
     P("## 2. Budget identities: requested = ceil(total × util); KV = requested − (weights + "
       "peak + non-torch)\n")
     P("| # | id | total × util | printed requested | Δ | requested − non-KV parts | printed KV | Δ |"
-      " device use = init used + requested + graphs |")
-    P("|---|---|---|---|---|---|---|---|---|")
+      " device use = init used + requested + graphs | residue after profile |")
+    P("|---|---|---|---|---|---|---|---|---|---|")
     budget_ok = budget_n = 0
     summary = {"budget": [], "kv": [], "act": [], "nontorch": [], "graphs": []}
     for i, r in enumerate(rows, 1):
@@ -493,9 +493,21 @@ def main():
         dev = None
         if r["total"] and r["init_free"] is not None and r["requested"] and r["cg_act"]:
             dev = (r["total"] - r["init_free"]) + r["requested"] + r["cg_act"]
+        res = None
+        if r["total"] and r["init_free"] is not None and r["free_after"] is not None and \
+                isinstance(r["nontorch"], float) and r["weights"]:
+            # torch memory still reserved after the profile that is neither weights nor
+            # non-torch: the runner's persistent buffers, cached blocks, graph-profiling leftovers
+            res = (r["init_free"] - r["free_after"]) - r["weights"] - r["nontorch"]
+            summary.setdefault("residue", []).append(res)
         P(f"| {i} | `{r['id']}` | {fmt(req_pred)} | {fmt(r['requested'])} | {fmt(d1)} | "
-          f"{fmt(kv_pred)} | {fmt(r['kv_gib'])} | {fmt(d2)} | {fmt(dev)} |")
-    P(f"\nKV identity within 0.03 GiB (print rounding) in {budget_ok} of {budget_n} cases.\n")
+          f"{fmt(kv_pred)} | {fmt(r['kv_gib'])} | {fmt(d2)} | {fmt(dev)} | {fmt(res)} |")
+    P(f"\nKV identity within 0.03 GiB (print rounding) in {budget_ok} of {budget_n} cases.")
+    if summary.get("residue"):
+        rs = sorted(summary["residue"])
+        P(f"Residue after profile (init free − free after profile − weights − non-torch increase): "
+          f"{rs[0]:.2f}–{rs[-1]:.2f} GiB, median {statistics.median(rs):.2f} GiB over {len(rs)} "
+          f"cases.\n")
 
     # ---- Table 3: KV page arithmetic -----------------------------------------------------------
     P("## 3. KV pool arithmetic (block 16; page = 16 × 2 × kv_heads/TP × head_dim × kv bytes)\n")

@@ -53,12 +53,15 @@ const GRID = {
         C(2048, 1, 128, "off"),
         C(2048, 1, 2048, "off"),
         C(1024, 1, 2048, "off"),           // n_batch capped at n_ctx
+        C(1000, 1, 2048, "off"),           // ... at the n_ctx before its padding: n_batch 1000, n_ctx 1024
+        C(0, 1, 512, "on"),                // n_ctx 0: the training context (4096)
         C(2048, 1, null, "off"),           // llama.cpp defaults: n_batch 2048, n_ubatch 512
         C(2048, 1, 512, "on", "q8_0", "q8_0"),
         C(2048, 1, 512, "on", "q4_0", "q4_0"),
         C(2048, 1, 512, "on", "q8_0", "f16"),
         C(2048, 1, 512, "off", "q8_0", "f16"),   // quantised K without flash attention is allowed
         C(2048, 1, 512, "off", "f16", "q8_0"),   // quantised V without flash attention is refused
+        C(2048, 1, 512, "auto", "f16", "q8_0"),  // ... and turns flash attention "auto" into "enabled"
         C(2048, 1, 512, "on", "f32", "f32"),
     ],
     "llama-q4_0-tied": [

@@ -285,8 +285,8 @@ export const MODELS = [
     },
     {
         name: "qwen2-q8_0", arch: "qwen2",
-        why: "Qwen2-0.5B's widths (896, 14 heads, 2 KV heads, ff 4864, vocab 151936; its config.json) on 4 "
-            + "layers, q/k/v biases, q8_0 weights, tied embeddings",
+        why: "Qwen2.5-0.5B's widths (896, 14 heads, 2 KV heads, ff 4864, vocab 151936, tied embeddings; "
+            + "/work/shared/models/qwen2.5-0.5b.json) on 4 layers, q/k/v biases, q8_0 weights",
         ctxTrain: 32768, nEmbd: 896, nLayer: 4, nHead: 14, nHeadKv: 2, nFf: 4864, nVocab: 151936, tied: true,
         types: { embd: "q8_0", attn: "q8_0", ffn: "q8_0" },
     },
@@ -301,7 +301,7 @@ export const MODELS = [
     {
         name: "phi3-mini-4k-q3_K", arch: "phi3",
         why: "Phi-3-mini-4k-instruct's real dimensions (3072, 32 layers, 32 heads, ff 8192, vocab 32064, "
-            + "sliding_window 2047 in its config.json): llama.cpp disables Phi-3's SWA, so all 4096 cells on "
+            + "sliding_window 2047; /work/shared/models/phi-3-mini-4k-instruct.json): llama.cpp disables Phi-3's SWA, so all 4096 cells on "
             + "all 32 layers. q3_K is neither AMX nor CPU_REPACK material on x86, so every weight stays in "
             + "the mapped file (which mmap with MAP_POPULATE makes resident: q3_K keeps that to 1.6 GB)",
         ctxTrain: 4096, nEmbd: 3072, nLayer: 32, nHead: 32, nHeadKv: 32, nFf: 8192, nVocab: 32064, nSwa: 2047,
@@ -317,8 +317,9 @@ export const MODELS = [
     },
     {
         name: "mamba-f32", arch: "mamba",
-        why: "recurrent state only (Mamba-1: d_inner 1536, d_state 16, d_conv 4, dt_rank 48, the widths of "
-            + "mamba-130m), f32 weights, tied embeddings",
+        why: "recurrent state only: Mamba-1 with mamba-2.8b-hf's d_state 16, d_conv 4 and vocab 50280 "
+            + "(/work/shared/models/mamba-2.8b-hf.json) at a smaller width (768, d_inner 1536, dt_rank "
+            + "ceil(768/16) = 48), f32 weights, tied embeddings",
         ctxTrain: 1048576, nEmbd: 768, nLayer: 4, dInner: 1536, dState: 16, dConv: 4, dtRank: 48, nVocab: 50280,
         types: { embd: "f32", ssm: "f32" },
     },

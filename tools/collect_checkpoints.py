@@ -14,6 +14,8 @@ file size). Nothing is computed from llmem.
 Usage: collect_checkpoints.py MANIFEST.json OUTDIR [NAME ...]
 The manifest is a JSON array of rows:
   {"name", "mirror", "commit", "dir", "hf_id", "format"?, "notes"?: [..], "extra"?: [..]}
+A row with an "entry" object was gathered by hand (its SOURCE.txt says how); the script only copies
+that entry into INDEX.json.
 OUTDIR/INDEX.json keeps the entries of earlier runs and replaces those collected now, in manifest order.
 """
 import json
@@ -334,7 +336,10 @@ def main(argv):
     for row in rows:
         if only and row["name"] not in only:
             continue
-        e = collect(row, outdir)
+        if "entry" in row:  # gathered by hand (no git mirror): folder and entry written beforehand
+            e = row["entry"]
+        else:
+            e = collect(row, outdir)
         have[row["name"]] = e
         print("%-40s %-28s %-22s %s" % (e["name"], ",".join(e["model_type"])[:28], e["format"],
                                         e["total_bytes"]))

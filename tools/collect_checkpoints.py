@@ -259,6 +259,10 @@ def collect(row, outdir):
     index_total = total_of(index_total_raw)
     entry = {"name": row["name"], "hf_id": row["hf_id"], "model_type": model_types(cfg),
              "format": row.get("format") or guess_format(cfg, extra_cfgs)}
+    if index_total is not None and row.get("prefer_lfs") and known and len(known) == len(shards):
+        notes.append("the index's metadata.total_size %d is NOT used: it disagrees with the stored"
+                     " files (sum of LFS sizes %d)" % (index_total, lfs_sum))
+        index_total = None
     if index_total is not None:
         entry["total_bytes"] = index_total
         entry["total_kind"] = ("index_total_size" if index_name.endswith("safetensors.index.json")

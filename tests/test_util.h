@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
 #include <string>
+#include "llmem/common/error.h"
 
 // Asserts that `statement` throws `expected_exception` whose what() equals `expected_message`.
 #define EXPECT_THROW_MSG(statement, expected_exception, expected_message)                \
@@ -26,6 +28,28 @@
     }                                                                                    \
     EXPECT_TRUE(llmem_gtest_thrown) << #statement " did not throw " #expected_exception; \
     if (llmem_gtest_thrown) EXPECT_EQ(llmem_gtest_what, expected_message);               \
+  } while (false)
+
+// An InputError about one setting: its field (the settings key), and its message as the command
+// line spells the field ("--tp"), which is what CLI users read.
+#define EXPECT_FIELD_ERROR(statement, expected_field, expected_cli_message)    \
+  do {                                                                         \
+    std::string llmem_gtest_field, llmem_gtest_cli;                            \
+    bool llmem_gtest_thrown = false;                                           \
+    try {                                                                      \
+      statement;                                                               \
+    } catch (const ::llmem::InputError& e) {                                   \
+      llmem_gtest_thrown = true;                                               \
+      llmem_gtest_field = e.field_name();                                      \
+      std::string flag = e.field_name();                                       \
+      for (char& c : flag) c = c == '_' ? '-' : c;                             \
+      llmem_gtest_cli = e.message("--" + flag);                                \
+    }                                                                          \
+    EXPECT_TRUE(llmem_gtest_thrown) << #statement " did not throw InputError"; \
+    if (llmem_gtest_thrown) {                                                  \
+      EXPECT_EQ(llmem_gtest_field, expected_field);                            \
+      EXPECT_EQ(llmem_gtest_cli, expected_cli_message);                        \
+    }                                                                          \
   } while (false)
 
 namespace llmem::test {

@@ -3,6 +3,7 @@
 //   ./build/release/llmem_accuracy tests/data/shared > docs/accuracy.md
 // A CTest compares its output with the committed page, so the page cannot drift from the code.
 #include <fmt/format.h>
+#include <algorithm>
 
 #include <cmath>
 #include <fstream>
@@ -94,25 +95,28 @@ int main(int argc, char** argv) {
     if (c.contains("quantization") && c["quantization"] == "fp8") weights = "fp8";
     auto format = llmem::parse_weight_format(weights);
     if (format->scheme != llmem::WeightScheme::dense) format->dtype = llmem::DType::bf16;
-    llmem::apply_weight_format(model, *format);
     llmem::InferenceOptions o;
+    o.weights = *format;
     o.tp = c["tensor_parallel_size"].get<int32_t>();
     o.pp = c["pipeline_parallel_size"].get<int32_t>();
     std::string kv = c.value("kv_cache_dtype", "auto");
     if (kv != "auto") o.kv_dtype = llmem::parse_kv_dtype(kv);
     if (kv != "auto" && !o.kv_dtype) continue;  // a cache dtype llmem does not know
-    auto prepared = llmem::prepare_inference(model);
+    auto prepared = llmem::prepare_model(model);
     auto numbers = llmem::inference_numbers(prepared, o);
     // KV bytes per token on the first stage's ranks (vLLM prints rank 0).
-    auto parts = llmem::pipeline_layers(static_cast<int64_t>(prepared.layers.size()), o.pp, {});
-    llmem::KvDType kv_dtype = o.kv_dtype.value_or(llmem::kv_dtype_for(prepared.compute_dtype));
+    llmem::StageSpan first = llmem::stage_span(prepared.num_layers, o.pp, {}, 0);
     uint64_t per_token = 0;
-    for (int64_t i = 0; i < parts[0]; ++i) {
-      per_token +=
-          llmem::kv_bytes_per_token(prepared.layers[static_cast<size_t>(i)].spec, kv_dtype, o.tp);
+    for (const auto& run : prepared.runs) {
+      int64_t a = std::max<int64_t>(run.first_layer, first.first_layer);
+      int64_t b =
+          std::min<int64_t>(run.first_layer + run.num_layers, first.first_layer + first.num_layers);
+      if (a >= b) continue;
+      per_token += llmem::kv_bytes_per_token(run.spec, numbers.kv_dtype, o.tp) *
+                   static_cast<uint64_t>(b - a);
     }
     double measured_w = me["weights_model_loading"]["value"].get<double>();
-    double ours_w = gib(numbers.worst.weights);
+    double ours_w = gib(numbers.worst.parts.sum(llmem::PartParent::weights));
     std::string kv_measured = "-", kv_ours = "-", kv_diff = "-";
     if (me.contains("available_kv_cache_memory") && me.contains("gpu_kv_cache_size_tokens")) {
       double ratio = me["available_kv_cache_memory"]["value"].get<double>() * 1073741824.0 /
@@ -124,8 +128,9 @@ int main(int argc, char** argv) {
     std::cout << fmt::format(
         "| `{}` | {} | {} × {} | {} / {} | {:.2f} GiB | {:.2f} GiB | {} | "
         "{} | {} | {} |\n",
-        m["id"].get<std::string>(), name, o.tp, o.pp, weights, llmem::kv_dtype_info(kv_dtype).name,
-        measured_w, ours_w, pct(ours_w, measured_w), kv_measured, kv_ours, kv_diff);
+        m["id"].get<std::string>(), name, o.tp, o.pp, weights,
+        llmem::kv_dtype_info(numbers.kv_dtype).name, measured_w, ours_w, pct(ours_w, measured_w),
+        kv_measured, kv_ours, kv_diff);
   }
   std::cout << "\nLlama-4-Scout's catalog config was trimmed at its source (no vision_config), so "
                "its weights miss the vision tower that vLLM loads; see docs/parameters.md. With "

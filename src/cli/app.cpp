@@ -91,6 +91,13 @@ int run(int argc, char** argv) {
   } catch (const InternalError& e) {
     std::cerr << "llmem: " << e.what() << "\n";  // the message starts with "internal: "
     return 1;
+  } catch (const InputError& e) {
+    // The library names the setting; the command line spells it as its flag.
+    std::string flag = e.field_name();
+    for (char& c : flag) c = c == '_' ? '-' : c;
+    std::cerr << "llmem: error: " << (flag.empty() ? std::string(e.what()) : e.message("--" + flag))
+              << "\n";
+    return 2;
   } catch (const Error& e) {
     std::cerr << "llmem: error: " << e.what() << "\n";
     return 2;

@@ -227,9 +227,9 @@ MemoryEstimate run_infer_request(const InferRequest& r) {
   try {
     e = estimate_inference(r.model, r.options);
   } catch (const InputError& err) {
-    if (r.tp_from_gpu.empty() || std::string(err.what()).rfind("--tp ", 0) != 0) throw;
+    if (r.tp_from_gpu.empty() || err.field_name() != "tp") throw;
     throw InputError("--gpu " + r.tp_from_gpu + " means tensor parallel over " +
-                     std::to_string(r.options.tp) + " GPUs, but " + err.what());
+                     std::to_string(r.options.tp) + " GPUs, but " + err.message("--tp"));
   }
   if (r.gpu) {
     apply_fit(e, *r.gpu);

@@ -51,19 +51,6 @@ constexpr std::array<FileTypeEntry, static_cast<size_t>(F::count)> k_file_types 
 }};
 static_assert(k_file_types.size() == static_cast<size_t>(F::count));
 
-// The Hugging Face module name (the tensor name without ".weight"), last component.
-std::string_view last_component(std::string_view name) {
-  if (name.size() > 7 && name.substr(name.size() - 7) == ".weight") {
-    name = name.substr(0, name.size() - 7);
-  }
-  size_t dot = name.rfind('.');
-  return dot == std::string_view::npos ? name : name.substr(dot + 1);
-}
-
-bool is_any(std::string_view s, std::initializer_list<std::string_view> list) {
-  return std::find(list.begin(), list.end(), s) != list.end();
-}
-
 bool attn_v_like(GgufCategory c) {
   return c == GgufCategory::attn_v || c == GgufCategory::attn_qkv || c == GgufCategory::attn_kv_b;
 }
@@ -92,9 +79,17 @@ bool in(F ft, std::initializer_list<F> list) {
   return std::find(list.begin(), list.end(), ft) != list.end();
 }
 
-// llama_tensor_get_type_impl for one tensor; `layer` is the tensor's decoder layer.
-G choose_impl(G t, const Tensor& tensor, GgufCategory cat, F ft, const Hparams& hp, Counters& qs) {
-  const int64_t nx = tensor.shape.empty() ? 0 : tensor.shape.back();
+// What llama_tensor_get_type_impl reads of one tensor.
+struct TensorFacts {
+  int64_t nx = 0;      // row length (ggml ne[0])
+  int32_t layer = -1;  // decoder layer
+  bool routed = false;
+};
+
+// llama_tensor_get_type_impl for one tensor.
+G choose_impl(G t, const TensorFacts& tensor, GgufCategory cat, F ft, const Hparams& hp,
+              Counters& qs) {
+  const int64_t nx = tensor.nx;
   // With experts, llama.cpp reads the layer from the tensor name; without, it counts tensors.
   auto layer_of = [&](int counter) { return hp.n_expert > 1 ? tensor.layer : counter; };
 
@@ -110,7 +105,7 @@ G choose_impl(G t, const Tensor& tensor, GgufCategory cat, F ft, const Hparams& 
   if (ft == F::mxfp4_moe) {
     // 3-D expert tensors (ne[2] > 1) become MXFP4, everything else Q8_0. llmem's per-expert
     // tensors are the slices of llama.cpp's merged ffn_*_exps tensors.
-    return tensor.role == TensorRole::routed_expert ? G::mxfp4 : G::q8_0;
+    return tensor.routed ? G::mxfp4 : G::q8_0;
   }
   if (cat == GgufCategory::token_embd) {
     if (in(ft, {F::iq2_xxs, F::iq2_xs, F::iq1_s, F::iq1_m})) return G::q2_K;
@@ -296,68 +291,101 @@ GgmlType gguf_default_type(GgufFileType t) {
 }
 
 GgufCategory gguf_category(const Tensor& t) {
-  if (t.role == TensorRole::embedding) return GgufCategory::token_embd;
-  if (t.role == TensorRole::lm_head) return GgufCategory::output;
-  std::string_view m = last_component(t.name);
-  // convert_hf_to_gguf's tensor map (gguf-py/gguf/tensor_mapping.py), the common spellings.
-  if (is_any(m, {"q_proj", "wq", "q_b_proj"})) return GgufCategory::attn_q;
-  if (is_any(m, {"k_proj", "wk"})) return GgufCategory::attn_k;
-  if (is_any(m, {"v_proj", "wv"})) return GgufCategory::attn_v;
-  if (is_any(m, {"qkv_proj", "query_key_value", "c_attn", "Wqkv", "W_pack"})) {
-    return GgufCategory::attn_qkv;
+  // llama-quant.cpp tensor_category, by the role convert_hf_to_gguf's tensor map gives the
+  // Hugging Face module (gguf-py/gguf/tensor_mapping.py).
+  if (t.group == WeightGroup::mtp) return GgufCategory::other;
+  switch (t.role) {
+    case TensorRole::embedding:
+      return GgufCategory::token_embd;
+    case TensorRole::lm_head:
+      return GgufCategory::output;
+    case TensorRole::q:
+    case TensorRole::q_b:
+      return GgufCategory::attn_q;
+    case TensorRole::k:
+      return GgufCategory::attn_k;
+    case TensorRole::v:
+      return GgufCategory::attn_v;
+    case TensorRole::qkv:
+      return GgufCategory::attn_qkv;
+    case TensorRole::kv_b:
+      return GgufCategory::attn_kv_b;
+    case TensorRole::o:
+      return GgufCategory::attn_output;
+    case TensorRole::gate:
+      return GgufCategory::ffn_gate;
+    case TensorRole::up:
+    case TensorRole::gate_up:
+      return GgufCategory::ffn_up;
+    case TensorRole::down:
+      return GgufCategory::ffn_down;
+    default:
+      return GgufCategory::other;
   }
-  if (m == "kv_b_proj") return GgufCategory::attn_kv_b;
-  if (is_any(m, {"o_proj", "out_proj", "wo"}) ||
-      (m == "dense" && t.role == TensorRole::attention) ||
-      (m == "c_proj" && t.role == TensorRole::attention)) {
-    return GgufCategory::attn_output;
-  }
-  if (is_any(m, {"gate_proj", "w1"})) return GgufCategory::ffn_gate;
-  if (is_any(m, {"up_proj", "gate_up_proj", "dense_h_to_4h", "fc1", "c_fc", "w3"})) {
-    return GgufCategory::ffn_up;
-  }
-  if (is_any(m, {"down_proj", "dense_4h_to_h", "fc2", "w2"}) ||
-      (m == "c_proj" && t.role != TensorRole::attention)) {
-    return GgufCategory::ffn_down;
-  }
-  return GgufCategory::other;
 }
 
-std::vector<GgmlType> choose_gguf_types(const ModelDescription& m, GgufFileType ft) {
+GgufFacts gguf_facts(const ModelDescription& m) {
+  GgufFacts f;
+  f.n_layer = static_cast<int>(m.num_layers);
+  f.n_expert = m.num_experts;
+  if (m.num_kv_heads > 0) f.n_gqa = m.num_attention_heads / m.num_kv_heads;
+  f.falcon = m.gguf_falcon_rules;
+  f.is_70b = m.gguf_70b_rules;
+  return f;
+}
+
+std::vector<GgmlType> choose_gguf_types(std::span<const Tensor> records, const GgufFacts& facts,
+                                        GgufFileType ft, std::vector<uint32_t>& offsets) {
   Hparams hp;
-  hp.n_layer = static_cast<int>(m.num_layers);
-  hp.n_expert = m.num_experts;
-  if (m.num_kv_heads > 0) hp.n_gqa = m.num_attention_heads / m.num_kv_heads;
-  hp.falcon =
-      m.model_type == "falcon" || m.model_type == "RefinedWeb" || m.model_type == "RefinedWebModel";
-  hp.is_70b = m.model_type == "llama" && m.num_layers == 80;
+  hp.n_layer = facts.n_layer;
+  hp.n_expert = facts.n_expert;
+  hp.n_gqa = facts.n_gqa;
+  hp.falcon = facts.falcon;
+  hp.is_70b = facts.is_70b;
   Counters qs;
   std::vector<GgufCategory> cats;
-  cats.reserve(m.tensors.size());
-  for (const auto& t : m.tensors) {
+  cats.reserve(records.size());
+  offsets.assign(records.size(), 0);
+  uint32_t slots = 0;
+  int32_t last_layer = -1;
+  for (size_t r = 0; r < records.size(); ++r) {
+    const Tensor& t = records[r];
     cats.push_back(gguf_category(t));
-    if (attn_v_like(cats.back())) ++qs.n_attention_wv;
+    if (attn_v_like(cats.back())) qs.n_attention_wv += static_cast<int>(t.layers);
     if (cats.back() == GgufCategory::output) hp.tied = false;
+    offsets[r] = slots;
+    slots += t.in_stack() ? static_cast<uint32_t>(t.layers) : 1u;
+    if (t.in_stack()) last_layer = std::max(last_layer, t.layer + t.layers - 1);
   }
+  std::vector<G> out(slots, G::f32);
   const G base = gguf_default_type(ft);
-  std::vector<G> out;
-  out.reserve(m.tensors.size());
-  for (size_t i = 0; i < m.tensors.size(); ++i) {
-    const Tensor& t = m.tensors[i];
+  auto choose = [&](size_t r, int32_t layer) {
+    const Tensor& t = records[r];
     const bool matrix = t.shape.size() >= 2;
     const bool router = t.role == TensorRole::router;
-    const bool conv = t.name.find("conv1d") != std::string::npos;
+    const bool conv = t.role == TensorRole::ssm_conv;
     // tensor_allows_quantization: 2-D/3-D weights except norms, routers, positions, conv1d.
-    const bool allowed = matrix && !router && !conv && t.role != TensorRole::norm &&
+    const bool allowed = matrix && !router && !conv && !t.bias && t.role != TensorRole::norm &&
                          t.role != TensorRole::position_embedding && t.role != TensorRole::vision &&
                          t.role != TensorRole::projector;
     if (!allowed) {
       // convert_hf_to_gguf writes 1-D tensors, routers and conv1d as F32, other matrices F16.
-      out.push_back(!matrix || router || conv ? G::f32 : G::f16);
-      continue;
+      return !matrix || router || conv || t.bias ? G::f32 : G::f16;
     }
-    G chosen = choose_impl(base, t, cats[i], ft, hp, qs);
-    out.push_back(fallback(chosen, t.shape.back()));
+    // llama.cpp stores a layer's experts as one 3-D tensor (ffn_*_exps): one choice, one count.
+    const TensorFacts at{t.shape.back(), layer, t.routed};
+    return fallback(choose_impl(base, at, cats[r], ft, hp, qs), t.shape.back());
+  };
+  // llama.cpp's order: token_embd and the other tensors outside the stack, then layer by layer.
+  for (size_t r = 0; r < records.size(); ++r) {
+    if (!records[r].in_stack()) out[offsets[r]] = choose(r, -1);
+  }
+  for (int32_t layer = 0; layer <= last_layer; ++layer) {
+    for (size_t r = 0; r < records.size(); ++r) {
+      const Tensor& t = records[r];
+      if (!t.in_stack() || layer < t.layer || layer >= t.layer + t.layers) continue;
+      out[offsets[r] + static_cast<uint32_t>(layer - t.layer)] = choose(r, layer);
+    }
   }
   return out;
 }

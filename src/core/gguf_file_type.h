@@ -7,6 +7,7 @@
 // llama.cpp's categories.
 #pragma once
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -33,19 +34,32 @@ enum class GgufCategory : uint8_t {
   count
 };
 
-// The llama-quantize name of a file type ("Q4_K_M") and its lowercase --weights spelling.
+// The llama-quantize name of a file type ("Q4_K_M") and its lowercase spelling as a weights format.
 std::string_view gguf_file_type_name(GgufFileType t);
 std::string_view gguf_file_type_option(GgufFileType t);
 
 // The ggml type a file type starts every quantisable tensor from (llama_ftype_get_default_type).
 GgmlType gguf_default_type(GgufFileType t);
 
-// The category llama.cpp would give the GGUF tensor converted from this Hugging Face tensor.
+// The category llama.cpp would give the GGUF tensor converted from this tensor.
 GgufCategory gguf_category(const Tensor& t);
 
-// Chooses the ggml type of every tensor of `m` under file type `ft`, in the model's tensor order
-// (builders add tensors layer by layer, as llama.cpp's loader sorts them). Tensors llama.cpp does
-// not quantise keep the converter's type: f32 for 1-D tensors, routers and conv1d, f16 otherwise.
-std::vector<GgmlType> choose_gguf_types(const ModelDescription& m, GgufFileType ft);
+// What llama.cpp's rules read of the model (llama-quant.cpp llama_model_quantize_impl).
+struct GgufFacts {
+  int n_layer = 0;
+  int n_expert = 0;
+  int n_gqa = 1;
+  bool falcon = false;  // LLM_ARCH_FALCON
+  bool is_70b = false;  // LLM_TYPE_70B
+};
+GgufFacts gguf_facts(const ModelDescription& m);
+
+// Chooses the ggml type of every tensor under file type `ft`, walking the records in llama.cpp's
+// order (the tensors outside the stack, then layer by layer). A record outside the stack gets one
+// type at types[offsets[r]]; one in the stack a type per layer at types[offsets[r] + layer −
+// first layer] (its instances in one layer share it). Tensors llama.cpp does not quantise keep
+// the converter's type: f32 for 1-D tensors, biases, routers and conv1d, f16 otherwise.
+std::vector<GgmlType> choose_gguf_types(std::span<const Tensor> records, const GgufFacts& facts,
+                                        GgufFileType ft, std::vector<uint32_t>& offsets);
 
 }  // namespace llmem

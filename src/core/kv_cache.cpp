@@ -1,5 +1,7 @@
 #include "llmem/core/kv_cache.h"
 
+#include "llmem/core/parallel.h"
+
 #include <algorithm>
 #include <array>
 
@@ -87,25 +89,27 @@ uint64_t kv_row_bytes(KvDType t, uint64_t elements) {
 }
 
 int32_t kv_heads_per_rank(int32_t kv_heads, int32_t tp) {
-  if (tp <= 0) throw InputError("--tp is " + std::to_string(tp) + " but must be at least 1");
+  if (tp <= 0) {
+    throw InputError::field("tp", std::to_string(tp), "at least 1",
+                            "{field} is " + std::to_string(tp) + " but must be at least 1");
+  }
   if (kv_heads <= 0) {
     throw InputError("a layer has " + std::to_string(kv_heads) +
                      " key/value heads; at least 1 is needed");
   }
+  if (int32_t heads = kv_heads_on_rank(kv_heads, tp); heads > 0) return heads;
+  const std::string t = std::to_string(tp);
+  const std::string kv = std::to_string(kv_heads);
   if (kv_heads >= tp) {
-    if (kv_heads % tp != 0) {
-      throw InputError("--tp " + std::to_string(tp) + " does not divide the " +
-                       std::to_string(kv_heads) +
-                       " key/value heads; use a --tp that divides them or that they divide");
-    }
-    return kv_heads / tp;
+    throw InputError::field("tp", t, "sizes that divide " + kv + " or that " + kv + " divides",
+                            "{field} " + t + " does not divide the " + kv +
+                                " key/value heads; use a {field} that divides them or that they "
+                                "divide");
   }
-  if (tp % kv_heads != 0) {
-    throw InputError("--tp " + std::to_string(tp) + " is not a multiple of the " +
-                     std::to_string(kv_heads) +
-                     " key/value heads; use a --tp that divides them or that they divide");
-  }
-  return 1;  // each rank keeps one replicated head
+  throw InputError::field("tp", t, "sizes that divide " + kv + " or that " + kv + " divides",
+                          "{field} " + t + " is not a multiple of the " + kv +
+                              " key/value heads; use a {field} that divides them or that they "
+                              "divide");
 }
 
 uint64_t kv_bytes_per_token(const LayerSpec& layer, KvDType dtype, int32_t tp,
@@ -143,7 +147,10 @@ uint64_t kv_tokens_kept(const LayerSpec& layer, uint64_t context, const KvLayout
 }
 
 uint64_t recurrent_state_bytes_per_sequence(const LayerSpec& layer, DType state_dtype, int32_t tp) {
-  if (layer.kind != LayerKind::mamba && layer.kind != LayerKind::mamba2) return 0;
+  if (layer.kind != LayerKind::mamba && layer.kind != LayerKind::mamba2 &&
+      layer.kind != LayerKind::linear_attention) {
+    return 0;
+  }
   uint64_t elements =
       checked_add(static_cast<uint64_t>(layer.conv_state_elements),
                   static_cast<uint64_t>(layer.ssm_state_elements), "recurrent state elements");

@@ -4,7 +4,8 @@
 
 #include "common/checked.h"
 #include "llmem/common/error.h"
-#include "llmem/core/weight_format.h"
+#include "llmem/core/load_path.h"
+#include "llmem/core/weight_plan.h"
 
 namespace llmem {
 namespace {
@@ -148,10 +149,9 @@ uint64_t quantised_weight_bytes(const WeightFormat& f, const std::vector<int64_t
   return mul(d.lead, one_matrix(f, d));
 }
 
-uint64_t load_time_bytes(const Tensor& t, LoadPath path) {
-  if (t.format.empty() || path == LoadPath::as_stored) return t.bytes;
-  auto f = parse_weight_format(t.format);
-  if (!f) return t.bytes;  // gguf ggml types and other formats: loaded as stored
+uint64_t load_time_bytes(const Tensor& t, const WeightFormat& stored, LoadPath path) {
+  if (t.storage != TensorStorage::quantised || path == LoadPath::as_stored) return t.bytes;
+  const WeightFormat* f = &stored;
   Dims d = dims_of(t.shape);
   const uint64_t g_idx = mul(mul(d.lead, d.in), k_i32);
   switch (path) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "llmem/common/error.h"
@@ -53,6 +55,36 @@ TEST(Inference, EveryCatalogModelAddsUp) {
   }
 }
 
+// SPEC §3: the weights row has children by role and the KV cache row by layer kind, and both
+// sum exactly to their parent (check_consistency), for every catalog model.
+TEST(Inference, WeightsAndKvRowsHaveRoleAndKindChildren) {
+  const std::vector<std::string> roles = {
+      "embeddings",     "attention", "mlp", "experts", "ssm",          "norms",
+      "vision_encoder", "projector", "mtp", "lm_head", "other_weights"};
+  const std::vector<std::string> kinds = {"full_attention", "sliding_window", "latent",
+                                          "linear_attention"};
+  for (const auto& entry : model_catalog()) {
+    SCOPED_TRACE(entry.name);
+    auto e = estimate_inference(catalog(entry.name.c_str()), InferenceOptions{});
+    int32_t weights = find_row(e.components, "weights");
+    int32_t kv = find_row(e.components, "kv_cache");
+    ASSERT_GE(weights, 0);
+    uint64_t weight_children = 0, kv_children = 0;
+    for (const auto& c : e.components) {
+      if (c.parent == weights) {
+        EXPECT_NE(std::find(roles.begin(), roles.end(), c.name), roles.end()) << c.name;
+        weight_children += c.bytes;
+      }
+      if (kv >= 0 && c.parent == kv) {
+        EXPECT_NE(std::find(kinds.begin(), kinds.end(), c.name), kinds.end()) << c.name;
+        kv_children += c.bytes;
+      }
+    }
+    EXPECT_EQ(weight_children, e.components[static_cast<size_t>(weights)].bytes);
+    if (kv >= 0) EXPECT_EQ(kv_children, e.components[static_cast<size_t>(kv)].bytes);
+  }
+}
+
 TEST(Inference, WeightsPerGpuMatchVllmModelLoading) {
   // vLLM v0.19.0, H100 (../shared/validation/measurements.json): "Model loading took 14.99 GiB"
   // for Llama-3.1-8B at tp 1 and 7.51 GiB per rank at tp 2; Qwen2.5-7B 14.25 GiB, 7.12 (tp 2),
@@ -80,10 +112,9 @@ TEST(Inference, PipelineSplitFollowsVllm) {
   EXPECT_EQ(pipeline_layers(32, 2, {}), (std::vector<int64_t>{16, 16}));
   EXPECT_EQ(pipeline_layers(10, 4, {}), (std::vector<int64_t>{2, 3, 3, 2}));
   EXPECT_EQ(pipeline_layers(32, 2, {20, 12}), (std::vector<int64_t>{20, 12}));
-  EXPECT_THROW_MSG(pipeline_layers(32, 2, {20, 11}), InputError,
-                   "--pp-layers sums to 31 but the model has 32 layers");
-  EXPECT_THROW_MSG(pipeline_layers(4, 5, {}), InputError,
-                   "--pp 5 is more than the model's 4 layers");
+  EXPECT_FIELD_ERROR(pipeline_layers(32, 2, {20, 11}), "pp_layers",
+                     "--pp-layers sums to 31 but the model has 32 layers");
+  EXPECT_FIELD_ERROR(pipeline_layers(4, 5, {}), "pp", "--pp 5 is more than the model's 4 layers");
 }
 
 TEST(Inference, MostLoadedStageDecides) {
@@ -126,21 +157,22 @@ TEST(Inference, RejectsBadOptions) {
   auto m = catalog("llama-3.1-8b");
   InferenceOptions o;
   o.context_tokens = -5;
-  EXPECT_THROW_MSG(estimate_inference(m, o), InputError,
-                   "--context is -5 but must be a positive number of tokens");
+  EXPECT_FIELD_ERROR(estimate_inference(m, o), "context",
+                     "--context is -5 but must be a positive number of tokens");
   o = {};
   o.batch = 0;
-  EXPECT_THROW_MSG(estimate_inference(m, o), InputError,
-                   "--batch is 0 but must be a positive number of sequences");
+  EXPECT_FIELD_ERROR(estimate_inference(m, o), "batch",
+                     "--batch is 0 but must be a positive number of sequences");
   o = {};
   o.tp = 3;
-  EXPECT_THROW_MSG(estimate_inference(m, o), InputError,
-                   "--tp 3 does not divide num_attention_heads=32 (accepted: 1, 2, 4, 8, 16, 32)");
+  EXPECT_FIELD_ERROR(
+      estimate_inference(m, o), "tp",
+      "--tp 3 does not divide num_attention_heads=32 (accepted: 1, 2, 4, 8, 16, 32)");
   o = {};
   o.context_tokens = int64_t{1} << 30;
   o.batch = int64_t{1} << 20;
-  EXPECT_THROW_MSG(estimate_inference(m, o), InputError,
-                   "--context × --batch is larger than 2^40 tokens");
+  EXPECT_FIELD_ERROR(estimate_inference(m, o), "context",
+                     "--context × batch is larger than 2^40 tokens");
 }
 
 }  // namespace

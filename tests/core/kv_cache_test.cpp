@@ -155,12 +155,12 @@ TEST(KvCache, BlockFormatsCarryTheirScales) {
 TEST(KvCache, HeadsPerRank) {
   EXPECT_EQ(kv_heads_per_rank(8, 2), 4);
   EXPECT_EQ(kv_heads_per_rank(8, 16), 1);  // replicated when ranks outnumber heads
-  EXPECT_THROW_MSG(kv_heads_per_rank(8, 3), InputError,
-                   "--tp 3 does not divide the 8 key/value heads; use a --tp that divides them "
-                   "or that they divide");
-  EXPECT_THROW_MSG(kv_heads_per_rank(4, 6), InputError,
-                   "--tp 6 is not a multiple of the 4 key/value heads; use a --tp that divides "
-                   "them or that they divide");
+  EXPECT_FIELD_ERROR(kv_heads_per_rank(8, 3), "tp",
+                     "--tp 3 does not divide the 8 key/value heads; use a --tp that divides them "
+                     "or that they divide");
+  EXPECT_FIELD_ERROR(kv_heads_per_rank(4, 6), "tp",
+                     "--tp 6 is not a multiple of the 4 key/value heads; use a --tp that divides "
+                     "them or that they divide");
 }
 
 TEST(KvCache, ParsesDtypeNames) {

@@ -2,6 +2,10 @@
 // printed model buffers, the --weights grammar, module matching and engine load paths. Golden
 // values name their source beside them.
 #include "llmem/core/weight_format.h"
+
+#include "llmem/core/load_path.h"
+#include "llmem/core/weight_plan.h"
+#include "llmem/formats/checkpoint.h"
 #include "llmem/sources/files.h"
 
 #include <gtest/gtest.h>
@@ -16,15 +20,35 @@ namespace {
 
 constexpr double k_mib = 1024.0 * 1024.0;
 
-void add(ModelDescription& m, std::string name, std::vector<int64_t> shape, TensorRole role,
+// What the stand-in lists say of a tensor; its role and weights row come from its name as the
+// readers name them (guess_tensor_role).
+enum class Coarse { embedding, norm, attention, mlp, routed_expert, router, lm_head };
+
+void add(ModelDescription& m, std::string name, std::vector<int64_t> shape, Coarse kind,
          int32_t layer = -1) {
   Tensor t;
+  RoleGuess g = guess_tensor_role(name);
+  if (kind == Coarse::embedding) g = {TensorRole::embedding, WeightGroup::embeddings};
+  if (kind == Coarse::lm_head) g = {TensorRole::lm_head, WeightGroup::lm_head};
+  if (kind == Coarse::norm) g = {TensorRole::norm, WeightGroup::norms};
+  if (kind == Coarse::router) g = {TensorRole::router, WeightGroup::experts};
+  t.role = g.role;
+  t.group = g.group;
+  t.routed = kind == Coarse::routed_expert;
+  t.bias = name.ends_with("bias");
   t.name = std::move(name);
   t.shape = std::move(shape);
-  t.role = role;
   t.layer = layer;
   t.bytes = t.elements() * 2;
   m.tensors.push_back(std::move(t));
+}
+
+// Stored tensors of a format: Σ instances of the records that `pick` selects.
+template <typename Pick>
+uint64_t count_of(const ModelDescription& m, Pick pick) {
+  uint64_t n = 0;
+  for (const auto& t : m.tensors) n += pick(t) ? t.count() : 0;
+  return n;
 }
 
 // EleutherAI/pythia-2.8b, hand-built from its published architecture (config.json and the
@@ -38,25 +62,25 @@ ModelDescription pythia_2_8b() {
   m.num_attention_heads = 32;
   m.num_kv_heads = 32;
   const int64_t h = 2560, ff = 10240, v = 50304;
-  add(m, "gpt_neox.embed_in.weight", {v, h}, TensorRole::embedding);
+  add(m, "gpt_neox.embed_in.weight", {v, h}, Coarse::embedding);
   for (int32_t i = 0; i < 32; ++i) {
     std::string p = "gpt_neox.layers." + std::to_string(i) + ".";
     for (const char* n : {"input_layernorm", "post_attention_layernorm"}) {
-      add(m, p + n + ".weight", {h}, TensorRole::norm, i);
-      add(m, p + n + ".bias", {h}, TensorRole::norm, i);
+      add(m, p + n + ".weight", {h}, Coarse::norm, i);
+      add(m, p + n + ".bias", {h}, Coarse::norm, i);
     }
-    add(m, p + "attention.query_key_value.weight", {3 * h, h}, TensorRole::attention, i);
-    add(m, p + "attention.query_key_value.bias", {3 * h}, TensorRole::attention, i);
-    add(m, p + "attention.dense.weight", {h, h}, TensorRole::attention, i);
-    add(m, p + "attention.dense.bias", {h}, TensorRole::attention, i);
-    add(m, p + "mlp.dense_h_to_4h.weight", {ff, h}, TensorRole::mlp, i);
-    add(m, p + "mlp.dense_h_to_4h.bias", {ff}, TensorRole::mlp, i);
-    add(m, p + "mlp.dense_4h_to_h.weight", {h, ff}, TensorRole::mlp, i);
-    add(m, p + "mlp.dense_4h_to_h.bias", {h}, TensorRole::mlp, i);
+    add(m, p + "attention.query_key_value.weight", {3 * h, h}, Coarse::attention, i);
+    add(m, p + "attention.query_key_value.bias", {3 * h}, Coarse::attention, i);
+    add(m, p + "attention.dense.weight", {h, h}, Coarse::attention, i);
+    add(m, p + "attention.dense.bias", {h}, Coarse::attention, i);
+    add(m, p + "mlp.dense_h_to_4h.weight", {ff, h}, Coarse::mlp, i);
+    add(m, p + "mlp.dense_h_to_4h.bias", {ff}, Coarse::mlp, i);
+    add(m, p + "mlp.dense_4h_to_h.weight", {h, ff}, Coarse::mlp, i);
+    add(m, p + "mlp.dense_4h_to_h.bias", {h}, Coarse::mlp, i);
   }
-  add(m, "gpt_neox.final_layer_norm.weight", {h}, TensorRole::norm);
-  add(m, "gpt_neox.final_layer_norm.bias", {h}, TensorRole::norm);
-  add(m, "embed_out.weight", {v, h}, TensorRole::lm_head);
+  add(m, "gpt_neox.final_layer_norm.weight", {h}, Coarse::norm);
+  add(m, "gpt_neox.final_layer_norm.bias", {h}, Coarse::norm);
+  add(m, "embed_out.weight", {v, h}, Coarse::lm_head);
   return m;
 }
 
@@ -70,18 +94,18 @@ ModelDescription phi3_mini() {
   m.num_attention_heads = 32;
   m.num_kv_heads = 32;
   const int64_t h = 3072, ff = 8192, v = 32064;
-  add(m, "model.embed_tokens.weight", {v, h}, TensorRole::embedding);
+  add(m, "model.embed_tokens.weight", {v, h}, Coarse::embedding);
   for (int32_t i = 0; i < 32; ++i) {
     std::string p = "model.layers." + std::to_string(i) + ".";
-    add(m, p + "input_layernorm.weight", {h}, TensorRole::norm, i);
-    add(m, p + "self_attn.qkv_proj.weight", {3 * h, h}, TensorRole::attention, i);
-    add(m, p + "self_attn.o_proj.weight", {h, h}, TensorRole::attention, i);
-    add(m, p + "post_attention_layernorm.weight", {h}, TensorRole::norm, i);
-    add(m, p + "mlp.gate_up_proj.weight", {2 * ff, h}, TensorRole::mlp, i);
-    add(m, p + "mlp.down_proj.weight", {h, ff}, TensorRole::mlp, i);
+    add(m, p + "input_layernorm.weight", {h}, Coarse::norm, i);
+    add(m, p + "self_attn.qkv_proj.weight", {3 * h, h}, Coarse::attention, i);
+    add(m, p + "self_attn.o_proj.weight", {h, h}, Coarse::attention, i);
+    add(m, p + "post_attention_layernorm.weight", {h}, Coarse::norm, i);
+    add(m, p + "mlp.gate_up_proj.weight", {2 * ff, h}, Coarse::mlp, i);
+    add(m, p + "mlp.down_proj.weight", {h, ff}, Coarse::mlp, i);
   }
-  add(m, "model.norm.weight", {h}, TensorRole::norm);
-  add(m, "lm_head.weight", {v, h}, TensorRole::lm_head);
+  add(m, "model.norm.weight", {h}, Coarse::norm);
+  add(m, "lm_head.weight", {v, h}, Coarse::lm_head);
   return m;
 }
 
@@ -95,7 +119,7 @@ Split split(const ModelDescription& m) {
   Split s;
   for (const auto& t : m.tensors) {
     (t.role == TensorRole::embedding ? s.host_mib : s.gpu_mib) +=
-        static_cast<double>(t.bytes) / k_mib;
+        static_cast<double>(t.total_bytes()) / k_mib;
   }
   return s;
 }
@@ -114,27 +138,27 @@ ModelDescription gpt_oss_20b() {
   m.num_layers = 24;
   m.num_experts = 32;
   const int64_t h = 2880, e = 32, v = 201088;
-  add(m, "model.embed_tokens.weight", {v, h}, TensorRole::embedding);
+  add(m, "model.embed_tokens.weight", {v, h}, Coarse::embedding);
   for (int32_t i = 0; i < 24; ++i) {
     std::string p = "model.layers." + std::to_string(i) + ".";
-    add(m, p + "input_layernorm.weight", {h}, TensorRole::norm, i);
+    add(m, p + "input_layernorm.weight", {h}, Coarse::norm, i);
     for (auto [n, out] : {std::pair{"q_proj", 4096}, {"k_proj", 512}, {"v_proj", 512}}) {
-      add(m, p + "self_attn." + n + ".weight", {out, h}, TensorRole::attention, i);
-      add(m, p + "self_attn." + n + ".bias", {out}, TensorRole::attention, i);
+      add(m, p + "self_attn." + n + ".weight", {out, h}, Coarse::attention, i);
+      add(m, p + "self_attn." + n + ".bias", {out}, Coarse::attention, i);
     }
-    add(m, p + "self_attn.o_proj.weight", {h, 4096}, TensorRole::attention, i);
-    add(m, p + "self_attn.o_proj.bias", {h}, TensorRole::attention, i);
-    add(m, p + "self_attn.sinks", {64}, TensorRole::attention, i);
-    add(m, p + "post_attention_layernorm.weight", {h}, TensorRole::norm, i);
-    add(m, p + "mlp.router.weight", {e, h}, TensorRole::router, i);
-    add(m, p + "mlp.router.bias", {e}, TensorRole::router, i);
-    add(m, p + "mlp.experts.gate_up_proj", {e, 2 * h, h}, TensorRole::routed_expert, i);
-    add(m, p + "mlp.experts.gate_up_proj_bias", {e, 2 * h}, TensorRole::routed_expert, i);
-    add(m, p + "mlp.experts.down_proj", {e, h, h}, TensorRole::routed_expert, i);
-    add(m, p + "mlp.experts.down_proj_bias", {e, h}, TensorRole::routed_expert, i);
+    add(m, p + "self_attn.o_proj.weight", {h, 4096}, Coarse::attention, i);
+    add(m, p + "self_attn.o_proj.bias", {h}, Coarse::attention, i);
+    add(m, p + "self_attn.sinks", {64}, Coarse::attention, i);
+    add(m, p + "post_attention_layernorm.weight", {h}, Coarse::norm, i);
+    add(m, p + "mlp.router.weight", {e, h}, Coarse::router, i);
+    add(m, p + "mlp.router.bias", {e}, Coarse::router, i);
+    add(m, p + "mlp.experts.gate_up_proj", {e, 2 * h, h}, Coarse::routed_expert, i);
+    add(m, p + "mlp.experts.gate_up_proj_bias", {e, 2 * h}, Coarse::routed_expert, i);
+    add(m, p + "mlp.experts.down_proj", {e, h, h}, Coarse::routed_expert, i);
+    add(m, p + "mlp.experts.down_proj_bias", {e, h}, Coarse::routed_expert, i);
   }
-  add(m, "model.norm.weight", {h}, TensorRole::norm);
-  add(m, "lm_head.weight", {v, h}, TensorRole::lm_head);
+  add(m, "model.norm.weight", {h}, Coarse::norm);
+  add(m, "lm_head.weight", {v, h}, Coarse::lm_head);
   return m;
 }
 
@@ -155,9 +179,9 @@ TEST(WeightFormat, GptOss20bMxfp4MatchesItsCheckpoint) {
   // huggingface.co/openai/gpt-oss-20b/tree/refs%2Fpr%2F146 (5e61ea7): shards "4.79 GB" + "4.8 GB"
   // + "4.17 GB".
   expect_within(static_cast<double>(weight_bytes(m)), 4.79e9 + 4.8e9 + 4.17e9);
-  int mxfp4 = 0;
-  for (const auto& t : m.tensors) mxfp4 += t.format == "mxfp4";
-  EXPECT_EQ(mxfp4, 48);  // gate_up_proj and down_proj of 24 layers; their biases stay bf16
+  uint64_t mxfp4 =
+      count_of(m, [](const Tensor& t) { return t.storage == TensorStorage::quantised; });
+  EXPECT_EQ(mxfp4, 48u);  // gate_up_proj and down_proj of 24 layers; their biases stay bf16
 }
 
 TEST(WeightFormat, PythiaQ8_0MatchesLlamaCppBuffers) {
@@ -169,14 +193,11 @@ TEST(WeightFormat, PythiaQ8_0MatchesLlamaCppBuffers) {
   Split s = split(m);
   expect_within(s.gpu_mib, 2684.57);
   expect_within(s.host_mib, 130.49);
-  int f32 = 0, q8 = 0;
-  for (const auto& t : m.tensors) {
-    f32 += t.format == "f32";
-    q8 += t.format == "q8_0";
-  }
-  EXPECT_EQ(f32, 258);
-  EXPECT_EQ(q8, 130);
-  EXPECT_EQ(m.tensors.size(), 388u);
+  uint64_t f32 = count_of(m, [](const Tensor& t) { return t.ggml_type == GgmlType::f32; });
+  uint64_t q8 = count_of(m, [](const Tensor& t) { return t.ggml_type == GgmlType::q8_0; });
+  EXPECT_EQ(f32, 258u);
+  EXPECT_EQ(q8, 130u);
+  EXPECT_EQ(tensor_count(m), 388u);
 }
 
 TEST(WeightFormat, PythiaQ4_0KeepsTheOutputAtQ6_K) {
@@ -188,10 +209,9 @@ TEST(WeightFormat, PythiaQ4_0KeepsTheOutputAtQ6_K) {
   Split s = split(m);
   expect_within(s.gpu_mib, 1454.83);
   expect_within(s.host_mib, 69.08);
-  int q6 = 0;
-  for (const auto& t : m.tensors) q6 += t.format == "q6_K";
-  EXPECT_EQ(q6, 1);
-  EXPECT_EQ(m.tensors.back().format, "q6_K");  // embed_out → output.weight
+  uint64_t q6 = count_of(m, [](const Tensor& t) { return t.ggml_type == GgmlType::q6_K; });
+  EXPECT_EQ(q6, 1u);
+  EXPECT_EQ(m.tensors.back().ggml_type, GgmlType::q6_K);  // embed_out → output.weight
 }
 
 TEST(WeightFormat, Phi3MiniQ4_K_MMatchesLlamaCppBuffers) {
@@ -212,7 +232,8 @@ TEST(WeightFormat, Q4_K_MUpgradesFfnDownOnTheUseMoreBitsLayers) {
   apply_weight_format(m, *parse_weight_format("q4_k_m"));
   std::vector<int> q6;
   for (const auto& t : m.tensors) {
-    if (t.name.find("down_proj") != std::string::npos && t.format == "q6_K") q6.push_back(t.layer);
+    if (t.role != TensorRole::down || t.ggml_type != GgmlType::q6_K) continue;
+    for (int32_t l = t.layer; l < t.layer + t.layers; ++l) q6.push_back(l);
   }
   EXPECT_EQ(q6, (std::vector<int>{0, 1, 2, 3, 6, 9, 12, 15, 18, 21, 24, 27, 28, 29, 30, 31}));
 }
@@ -221,9 +242,9 @@ TEST(WeightFormat, LlamaGgufRowsThatAreNotWholeBlocksFallBack) {
   // llama-quant.cpp tensor_type_fallback: q4_K on a row of 32·k (not 256·k) → q5_0.
   ModelDescription m;
   m.num_layers = 1;
-  add(m, "model.layers.0.self_attn.o_proj.weight", {64, 96}, TensorRole::attention, 0);
+  add(m, "model.layers.0.self_attn.o_proj.weight", {64, 96}, Coarse::attention, 0);
   apply_weight_format(m, *parse_weight_format("q4_k_s"));
-  EXPECT_EQ(m.tensors[0].format, "q5_0");
+  EXPECT_EQ(m.tensors[0].ggml_type, GgmlType::q5_0);
   EXPECT_EQ(m.tensors[0].bytes, 64u * 3 * 22);  // block_q5_0: 22 bytes per 32 (ggml-common.h)
 }
 
@@ -289,22 +310,24 @@ TEST(WeightFormat, GptqLayoutCountsEveryStoredTensor) {
 
 TEST(WeightFormat, MarlinDropsSymmetricZerosAndGidx) {
   ModelDescription m;
-  add(m, "model.layers.0.mlp.down_proj.weight", {1024, 4096}, TensorRole::mlp, 0);
+  add(m, "model.layers.0.mlp.down_proj.weight", {1024, 4096}, Coarse::mlp, 0);
   apply_weight_format(m, *parse_weight_format("gptq-4bit-g128"));
   const Tensor& t = m.tensors[0];
   // vLLM MarlinLinearKernel.process_weights_after_loading: w_zp and g_idx become empty tensors.
-  EXPECT_EQ(load_time_bytes(t, LoadPath::vllm_marlin), t.bytes - 32u * 128 * 4 - 4096u * 4);
-  EXPECT_EQ(load_time_bytes(t, LoadPath::vllm_machete), t.bytes);
-  EXPECT_EQ(load_time_bytes(t, LoadPath::as_stored), t.bytes);
+  EXPECT_EQ(load_time_bytes(t, m.stored_format, LoadPath::vllm_marlin),
+            t.bytes - 32u * 128 * 4 - 4096u * 4);
+  EXPECT_EQ(load_time_bytes(t, m.stored_format, LoadPath::vllm_machete), t.bytes);
+  EXPECT_EQ(load_time_bytes(t, m.stored_format, LoadPath::as_stored), t.bytes);
 }
 
 TEST(WeightFormat, HfWithoutKernelsDequantisesMxfp4) {
   ModelDescription m;
-  add(m, "model.layers.0.mlp.experts.down_proj", {32, 2880, 2880}, TensorRole::routed_expert, 0);
+  add(m, "model.layers.0.mlp.experts.down_proj", {32, 2880, 2880}, Coarse::routed_expert, 0);
   apply_weight_format(m, *parse_weight_format("mxfp4"));
   // gpt-oss stores 2880-wide rows as 90 blocks of 16 bytes + 90 e8m0 scales.
   EXPECT_EQ(m.tensors[0].bytes, 32u * 2880 * (90 * 16 + 90));
-  EXPECT_EQ(load_time_bytes(m.tensors[0], LoadPath::hf_dequantised), 32u * 2880 * 2880 * 2);
+  EXPECT_EQ(load_time_bytes(m.tensors[0], m.stored_format, LoadPath::hf_dequantised),
+            32u * 2880 * 2880 * 2);
 }
 
 TEST(WeightFormat, QuantisedLlamaKeepsEmbeddingsAndNormsAtBf16) {
@@ -314,7 +337,7 @@ TEST(WeightFormat, QuantisedLlamaKeepsEmbeddingsAndNormsAtBf16) {
   apply_weight_format(m, *parse_weight_format("nf4"));
   EXPECT_EQ(m.weights_format, "nf4");
   for (const auto& t : m.tensors) {
-    bool quantised = !t.format.empty();
+    bool quantised = t.storage == TensorStorage::quantised;
     EXPECT_EQ(quantised, t.shape.size() == 2 && t.role != TensorRole::embedding &&
                              t.role != TensorRole::lm_head)
         << t.name;

@@ -68,7 +68,8 @@ TEST(ArchA, Mixtral8x22bShapeMatchesCheckpointBytes) {
   const Tensor* w2 = find_tensor(m, "model.layers.55.block_sparse_moe.experts.7.w2.weight");
   ASSERT_NE(w2, nullptr);
   EXPECT_EQ(w2->shape, (std::vector<int64_t>{6144, 16384}));
-  EXPECT_EQ(w2->role, TensorRole::routed_expert);
+  EXPECT_TRUE(w2->routed);
+  EXPECT_EQ(w2->role, TensorRole::down);
   EXPECT_EQ(w2->experts, 1);
   EXPECT_EQ(w2->split, TpSplit::row);
   const Tensor* gate = find_tensor(m, "model.layers.0.block_sparse_moe.gate.weight");

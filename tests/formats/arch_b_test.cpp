@@ -178,7 +178,7 @@ TEST(ArchDeepseek, V3MainModelCount) {
   uint64_t active = active_params(m) - params_with_role(m, TensorRole::embedding);
   EXPECT_GE(active, 36'500'000'000u);
   EXPECT_LT(active, 37'500'000'000u);
-  EXPECT_EQ(params_with_role(m, TensorRole::mtp), 0u);
+  EXPECT_EQ(test::params_in_group(m, WeightGroup::mtp), 0u);
   EXPECT_EQ(m.layers.size(), 61u);
   EXPECT_FALSE(m.layers[2].moe);
   EXPECT_TRUE(m.layers[3].moe);
@@ -225,20 +225,20 @@ TEST(ArchDeepseek, V3WithMtpModule) {
         "model.layers.61.mlp.experts.0.gate_proj.weight"}) {
     const Tensor* t = find_tensor(m, name);
     ASSERT_NE(t, nullptr) << name;
-    EXPECT_EQ(t->role, TensorRole::mtp) << name;
+    EXPECT_EQ(t->group, WeightGroup::mtp) << name;
   }
   // README_WEIGHTS.md: the MTP module has "11.5B unique parameters, excluding the shared 0.9B
   // Embedding and 0.9B output Head"; its decoder layer alone (model.layers.61.self_attn/mlp
   // and the layer norms) is that figure.
   uint64_t decoder = 0;
   for (const auto& t : m.tensors) {
-    if (t.role != TensorRole::mtp) continue;
+    if (t.group != WeightGroup::mtp) continue;
     bool extra = t.name.find("embed_tokens") != std::string::npos ||
                  t.name.find("shared_head") != std::string::npos ||
                  t.name.find("eh_proj") != std::string::npos ||
                  t.name.find(".enorm") != std::string::npos ||
                  t.name.find(".hnorm") != std::string::npos;
-    if (!extra) decoder += t.elements();
+    if (!extra) decoder += t.total_elements();
   }
   EXPECT_GE(decoder, 11'500'000'000u);
   EXPECT_LT(decoder, 11'600'000'000u);
@@ -313,7 +313,8 @@ TEST(ArchGptOss, FusedExpertsSinksAndWindows) {
   ASSERT_NE(gate_up, nullptr);
   EXPECT_EQ(gate_up->shape, (std::vector<int64_t>{32, 2880, 5760}));
   EXPECT_EQ(gate_up->experts, 32);
-  EXPECT_EQ(gate_up->role, TensorRole::routed_expert);
+  EXPECT_TRUE(gate_up->routed);
+  EXPECT_EQ(gate_up->role, TensorRole::gate_up);
   EXPECT_EQ(find_tensor(m, "model.layers.0.mlp.experts.down_proj")->shape,
             (std::vector<int64_t>{32, 2880, 2880}));
   EXPECT_EQ(find_tensor(m, "model.layers.0.self_attn.sinks")->shape, (std::vector<int64_t>{64}));

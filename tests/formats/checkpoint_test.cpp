@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "formats/model_test_util.h"
 #include "formats/safetensors_writer.h"
 #include "llmem/formats/hf_config.h"
 #include "test_util.h"
@@ -69,11 +70,8 @@ void replace(std::vector<WTensor>& t, const std::string& name, std::vector<WTens
   t.insert(it, with.begin(), with.end());
 }
 
-const Tensor& tensor(const ModelDescription& m, const std::string& name) {
-  for (const auto& t : m.tensors) {
-    if (t.name == name) return t;
-  }
-  throw std::runtime_error("no tensor " + name);
+Tensor tensor(const ModelDescription& m, const std::string& name) {
+  return test::instance_of(m, name);
 }
 
 bool has_note(const ModelDescription& m, const std::string& note) {
@@ -145,10 +143,10 @@ TEST(Checkpoint, GptqLayerCountsItsPackedPartsAndKeepsItsParameters) {
            wt("model.layers.0.mlp.down_proj.qzeros", "I32", {1, 8}),
            wt("model.layers.0.mlp.down_proj.scales", "F16", {1, 64})});
   reconcile(m, checkpoint_of(t));
-  const auto& down = tensor(m, "model.layers.0.mlp.down_proj.weight");
+  const Tensor down = tensor(m, "model.layers.0.mlp.down_proj.weight");
   EXPECT_EQ(down.bytes, 512u + 4096 + 32 + 128);
   EXPECT_EQ(down.dtype, DType::i32);
-  EXPECT_EQ(down.format, "g_idx+qweight+qzeros+scales");
+  EXPECT_EQ(down.storage, TensorStorage::quantised);  // parts: g_idx+qweight+qzeros+scales
   EXPECT_EQ(total_params(m), params);
   EXPECT_EQ(weight_bytes(m), k_bf16_bytes - 16384 + 4768);
   EXPECT_TRUE(has_note(m,
@@ -164,10 +162,10 @@ TEST(Checkpoint, Fp8WeightWithScaleInverse) {
           {wt("model.layers.1.self_attn.q_proj.weight", "F8_E4M3", {64, 64}),
            wt("model.layers.1.self_attn.q_proj.weight_scale_inv", "F32", {1, 1})});
   reconcile(m, checkpoint_of(t));
-  const auto& q = tensor(m, "model.layers.1.self_attn.q_proj.weight");
+  const Tensor q = tensor(m, "model.layers.1.self_attn.q_proj.weight");
   EXPECT_EQ(q.bytes, 4096u + 4);
   EXPECT_EQ(q.dtype, DType::f8_e4m3);
-  EXPECT_EQ(q.format, "weight+weight_scale_inv");
+  EXPECT_EQ(q.storage, TensorStorage::quantised);  // parts: weight+weight_scale_inv
   EXPECT_EQ(q.shape, (std::vector<int64_t>{64, 64}));
 }
 
@@ -181,9 +179,10 @@ TEST(Checkpoint, BitsandbytesNf4Weight) {
       {wt(w, "U8", {4096, 1}), wt(w + ".absmax", "F32", {128}), wt(w + ".quant_map", "F32", {16}),
        wt(w + ".quant_state.bitsandbytes__nf4", "U8", {120})});
   reconcile(m, checkpoint_of(t));
-  const auto& up = tensor(m, w);
+  const Tensor up = tensor(m, w);
   EXPECT_EQ(up.bytes, 4096u + 512 + 64 + 120);
-  EXPECT_EQ(up.format, "weight+weight.absmax+weight.quant_map+weight.quant_state");
+  // parts: weight+weight.absmax+weight.quant_map+weight.quant_state
+  EXPECT_EQ(up.storage, TensorStorage::quantised);
   EXPECT_EQ(up.shape, (std::vector<int64_t>{128, 64}));
 }
 
@@ -300,9 +299,9 @@ TEST(CheckpointShards, WeightsOnlyDescription) {
   EXPECT_EQ(m.vocab_size, 100);
   EXPECT_EQ(m.hidden_size, 64);
   EXPECT_EQ(m.num_layers, 0);
-  EXPECT_EQ(tensor(m, "model.layers.1.mlp.up_proj.weight").role, TensorRole::mlp);
+  EXPECT_EQ(tensor(m, "model.layers.1.mlp.up_proj.weight").role, TensorRole::up);
   EXPECT_EQ(tensor(m, "model.layers.1.mlp.up_proj.weight").layer, 1);
-  EXPECT_EQ(tensor(m, "model.layers.0.self_attn.k_proj.weight").role, TensorRole::attention);
+  EXPECT_EQ(tensor(m, "model.layers.0.self_attn.k_proj.weight").role, TensorRole::k);
   EXPECT_EQ(tensor(m, "model.norm.weight").role, TensorRole::norm);
   EXPECT_EQ(tensor(m, "lm_head.weight").role, TensorRole::lm_head);
   EXPECT_EQ(tensor(m, "model.embed_tokens.weight").role, TensorRole::embedding);

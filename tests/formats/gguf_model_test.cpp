@@ -79,9 +79,10 @@ TEST(GgufModel, Llama31_8bParametersMatchThePublishedCount) {
   EXPECT_EQ(m.layers[31].head_dim_k, 128);
   EXPECT_EQ(m.layers[31].window_tokens, 0);
   const Tensor& q = m.tensors[2];
-  EXPECT_EQ(q.name, "blk.0.attn_q.weight");
-  EXPECT_EQ(q.role, TensorRole::attention);
+  EXPECT_EQ(q.name, "blk.#.attn_q.weight");  // one record for the 32 layers
+  EXPECT_EQ(q.role, TensorRole::q);
   EXPECT_EQ(q.layer, 0);
+  EXPECT_EQ(q.layers, 32);
   EXPECT_EQ(m.tensors[0].role, TensorRole::embedding);
   EXPECT_EQ(m.tensors[0].shape, (std::vector<int64_t>{128256, 4096}));  // PyTorch order
   EXPECT_EQ(m.tensors[1].role, TensorRole::norm);
@@ -93,7 +94,7 @@ TEST(GgufModel, QuantisedBytesAreTheStoredBytes) {
   // One 4096-wide q4_K row is 16 blocks of 144 bytes (gguf-py GGML_QUANT_SIZES Q4_K:
   // 2 + 2 + QK_K//2 + 12 = 144); token_embd holds 128256 rows.
   EXPECT_EQ(m.tensors[0].bytes, 128256u * 16u * 144u);
-  EXPECT_EQ(m.tensors[0].format, "q4_K");
+  EXPECT_EQ(m.tensors[0].ggml_type, GgmlType::q4_K);
   EXPECT_EQ(m.weights_format, "gguf-q4_K");
   EXPECT_EQ(total_params(m), 16'060'522'496u / 2);  // logical shapes do not change
 }
@@ -221,10 +222,11 @@ TEST(GgufModel, DeepSeekV2LiteIsMlaWithExperts) {
   EXPECT_EQ(m.num_experts, 64);
   EXPECT_EQ(m.experts_per_token, 6);
   EXPECT_EQ(m.num_shared_experts, 2);
-  EXPECT_EQ(m.tensors[1].role, TensorRole::routed_expert);
+  EXPECT_TRUE(m.tensors[1].routed);
   EXPECT_EQ(m.tensors[1].experts, 64);
   EXPECT_EQ(m.tensors[1].shape, (std::vector<int64_t>{64, 1408, 2048}));
-  EXPECT_EQ(m.tensors[2].role, TensorRole::shared_expert);
+  EXPECT_EQ(m.tensors[2].group, WeightGroup::experts);  // the shared expert
+  EXPECT_FALSE(m.tensors[2].routed);
   EXPECT_EQ(m.tensors[3].role, TensorRole::router);
 }
 
@@ -318,7 +320,7 @@ TEST(GgufModel, OddTensorNamesStayOutsideTheLayerStack) {
   EXPECT_EQ(m.tensors[1].layer, -1);
   EXPECT_EQ(m.tensors[2].layer, -1);
   EXPECT_EQ(m.tensors[3].layer, 1);
-  EXPECT_EQ(m.tensors[3].role, TensorRole::attention);
+  EXPECT_EQ(m.tensors[3].role, TensorRole::q);
 }
 
 // ---- splits ----------------------------------------------------------------------------------

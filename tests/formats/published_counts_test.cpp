@@ -35,7 +35,7 @@ double ours(const ModelDescription& m, Count c) {
       // DeepSeek's and OpenAI's cards leave the input embedding out of "activated".
       double embedding = 0;
       for (const auto& t : m.tensors) {
-        if (t.role == TensorRole::embedding) embedding += static_cast<double>(t.elements());
+        if (t.role == TensorRole::embedding) embedding += static_cast<double>(t.total_elements());
       }
       return static_cast<double>(active_params(m)) - embedding;
     }

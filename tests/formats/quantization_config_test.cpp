@@ -5,7 +5,9 @@
 
 #include <cmath>
 
+#include "formats/model_test_util.h"
 #include "llmem/common/error.h"
+#include "llmem/core/load_path.h"
 #include "llmem/core/weight_format.h"
 #include "llmem/formats/hf_config.h"
 #include "llmem/sources/files.h"
@@ -22,7 +24,7 @@ ModelDescription load_quant(const std::string& file) {
 
 uint64_t loaded_bytes(const ModelDescription& m, LoadPath path) {
   uint64_t n = 0;
-  for (const auto& t : m.tensors) n += load_time_bytes(t, path);
+  for (const auto& t : m.tensors) n += load_time_bytes(t, m.stored_format, path) * t.count();
   return n;
 }
 
@@ -109,7 +111,7 @@ TEST(QuantizationConfig, UnquantisedModulesStayAtTheCheckpointDtype) {
   auto m = load_quant("llama-3.1-8b-instruct-w8a8.json");
   for (const auto& t : m.tensors) {
     if (t.role == TensorRole::lm_head || t.role == TensorRole::embedding) {
-      EXPECT_TRUE(t.format.empty()) << t.name;
+      EXPECT_EQ(t.storage, TensorStorage::dense) << t.name;
       EXPECT_EQ(t.bytes, t.elements() * 2) << t.name;  // bf16 (torch_dtype)
     }
   }
@@ -164,9 +166,9 @@ TEST(QuantizationConfig, Fp8BlockScalesFollowWeightBlockSize) {
   auto m = tiny_with(R"({"quant_method": "fp8", "fmt": "e4m3", "activation_scheme": "dynamic",
                          "weight_block_size": [128, 128]})");
   EXPECT_EQ(m.weights_format, "fp8-block128x128");
-  for (const auto& t : m.tensors) {
-    if (t.name == "model.layers.0.mlp.down_proj.weight") EXPECT_EQ(t.bytes, 256u * 512 + 8 * 4);
-  }
+  const Tensor* down = test::find_tensor(m, "model.layers.0.mlp.down_proj.weight");
+  ASSERT_NE(down, nullptr);
+  EXPECT_EQ(down->bytes, 256u * 512 + 8 * 4);
 }
 
 TEST(QuantizationConfig, GptOss20bMxfp4CheckpointSize) {

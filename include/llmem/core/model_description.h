@@ -1,35 +1,75 @@
-// The plain description of a model that every estimate starts from: each tensor's name, logical
-// shape and storage bytes, and each decoder layer's cache layout (attention, MLA, sliding window,
-// SSM state). Readers in src/formats/ build it (from config.json, safetensors, GGUF); the core
-// only reads it.
+// The plain description of a model that every estimate starts from: its tensors, held as a few
+// grouped records, and each decoder layer's cache layout (attention, MLA, sliding window, SSM
+// state). Readers in src/formats/ build it (from config.json, safetensors, GGUF); the core only
+// reads it, and never decodes a tensor name: what a tensor is for travels as its role and group,
+// set by the readers, which know it.
 //
-//   auto model = llmem::load_hf_config_file("config.json");
+// A record stands for every tensor that shares a name pattern, a shape, a role and a storage
+// format over a run of consecutive decoder layers, `per_layer` times in each layer (the experts
+// of an MoE layer, the layers of a vision tower): Mixtral's 32 × 8 w1 tensors are one record, so
+// an estimate walks tens of records, not tens of thousands, and memory never grows with a count a
+// config chooses.
+//
+//   auto model = llmem::load_hf_config(text, {});
 //   uint64_t n = llmem::total_params(model);
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "llmem/core/dtype.h"
+#include "llmem/core/ggml_type.h"
+#include "llmem/core/weight_format.h"
 
 namespace llmem {
 
-// What a tensor is for. Decides TP/PP placement and which tensors a format leaves unquantised.
+// What a tensor is: the module kind, as Hugging Face and llama.cpp name their modules. Decides
+// tensor-parallel placement, which tensors a format quantises, llama.cpp's per-tensor types and
+// (for training) which modules LoRA targets.
 enum class TensorRole : uint8_t {
   embedding,           // token embedding (vocab × hidden)
   position_embedding,  // learned absolute positions (GPT-2, OPT)
   lm_head,             // output projection; absent when tied to the embedding
-  attention,           // q/k/v/o projections and their biases, MLA's low-rank projections
-  mlp,                 // dense feed-forward
-  routed_expert,       // an MoE expert chosen by the router (counts k/E toward active params)
-  shared_expert,       // an MoE expert every token uses
-  router,              // MoE gate
+  q,                   // attention query projection
+  k,                   // attention key projection
+  v,                   // attention value projection
+  qkv,                 // fused q/k/v (GPT-2 c_attn, Falcon query_key_value, Phi-3 qkv_proj)
+  o,                   // attention output projection
+  q_a,                 // MLA: query down-projection (q_a_proj)
+  q_b,                 // MLA: query up-projection (q_b_proj)
+  kv_a,                // MLA: latent down-projection with the rope key (kv_a_proj_with_mqa)
+  kv_b,                // MLA: latent up-projection to K and V (kv_b_proj)
+  attn_other,          // other attention tensors (sinks, relative biases)
+  gate,                // feed-forward gate projection (SwiGLU's w1)
+  up,                  // feed-forward up projection
+  gate_up,             // fused gate and up (Phi-3 gate_up_proj, gpt-oss gate_up_proj)
+  down,                // feed-forward down projection
+  router,              // MoE gate: hidden → experts
   norm,                // layer norms, RMS norms, q/k norms
-  ssm,                 // Mamba mixer (in_proj, conv1d, A, D, dt, out_proj, norm)
-  vision,              // the vision tower of a multimodal model
-  projector,           // multimodal projector between vision and text
-  mtp,                 // multi-token-prediction layer outside num_hidden_layers (DeepSeek-V3)
+  ssm_in,              // Mamba in_proj
+  ssm_out,             // Mamba out_proj
+  ssm_conv,            // Mamba conv1d (weight and bias): not a linear layer
+  ssm_param,           // Mamba A_log, D, dt_bias, its inner norm
+  vision,              // a tensor of the vision tower
+  projector,           // the multimodal projector between vision and text
+  other,
+  count
+};
+
+// Which weights row (SPEC §3's children of `weights`) a tensor is counted in.
+enum class WeightGroup : uint8_t {
+  embeddings,      // token and position embeddings
+  attention,       // attention projections, MLA's latent projections
+  mlp,             // dense feed-forward
+  experts,         // MoE: routed and shared experts, the router
+  ssm,             // Mamba mixers
+  norms,           // every norm of the decoder stack and the final norm
+  vision_encoder,  // the vision tower
+  projector,       // the multimodal projector
+  mtp,             // multi-token-prediction layers outside num_hidden_layers (DeepSeek-V3)
+  lm_head,         // the output projection
   other,
   count
 };
@@ -44,29 +84,49 @@ enum class TpSplit : uint8_t {
   count
 };
 
+// How a tensor is stored.
+enum class TensorStorage : uint8_t {
+  dense,      // `dtype` elements
+  quantised,  // the model's quantisation scheme (ModelDescription::stored_format)
+  ggml,       // a ggml block type (`ggml_type`) of a GGUF file
+  count
+};
+
 struct Tensor {
-  std::string name;  // Hugging Face parameter name ("model.layers.0.self_attn.q_proj.weight")
-  std::vector<int64_t> shape;  // logical (unquantised) shape, PyTorch order
+  // Hugging Face (or GGUF) name. In a record of several instances, each index that varies
+  // across them is written '#' ("model.layers.#.mlp.experts.#.w1.weight").
+  std::string name;
+  std::vector<int64_t> shape;  // one instance's logical (unquantised) shape, PyTorch order
   TensorRole role = TensorRole::other;
+  WeightGroup group = WeightGroup::other;
   TpSplit split = TpSplit::replicated;
-  int32_t layer = -1;         // decoder layer index; -1 outside the stack
-  int32_t experts = 0;        // routed experts held in this tensor (1 per-expert, E when fused);
-                              // also set on an MTP layer's routed experts (role mtp)
-  DType dtype = DType::bf16;  // element dtype when stored densely
-  std::string format;         // "" when dense; otherwise the quantisation format's label
-  uint64_t bytes = 0;         // storage bytes, including any scales, zeros and absmax
+  bool bias = false;      // a bias vector (never quantised)
+  bool routed = false;    // a routed expert: k of E are used per token
+  int32_t layer = -1;     // first decoder layer of the record; -1 outside the stack
+  int32_t layers = 1;     // consecutive decoder layers the record covers (1 outside the stack)
+  int64_t per_layer = 1;  // instances in each layer: E per-expert tensors, a tower's layers …
+  int32_t experts = 0;    // routed experts held in one instance (1 per-expert, E when fused)
+  TensorStorage storage = TensorStorage::dense;
+  DType dtype = DType::bf16;           // element dtype (dense), or of the stored values
+  GgmlType ggml_type = GgmlType::f32;  // when storage is ggml
+  uint64_t bytes = 0;  // storage bytes of one instance, including scales, zeros and absmax
   bool keep_unquantised = false;  // the checkpoint's quantisation config leaves it dense
 
-  uint64_t elements() const;  // product of shape (checked)
+  uint64_t elements() const;        // one instance: product of shape (checked)
+  uint64_t count() const;           // instances: layers × per_layer
+  uint64_t total_elements() const;  // elements() × count()
+  uint64_t total_bytes() const;     // bytes × count()
+  bool in_stack() const { return layer >= 0; }
 };
 
 // The cache a decoder layer needs while generating.
 enum class LayerKind : uint8_t {
-  attention,  // K and V per token (MHA, GQA, MQA), optionally windowed or chunked
-  mla,        // multi-head latent attention: one latent + one rope key per token (DeepSeek-V2/V3)
-  mamba,      // Mamba-1 SSM: conv and state per sequence, no per-token cache
-  mamba2,     // Mamba-2 SSM (Mamba2, Nemotron-H)
-  mlp_only,   // no sequence mixing at all (Nemotron-H's '-' layers)
+  attention,         // K and V per token (MHA, GQA, MQA), optionally windowed or chunked
+  mla,               // multi-head latent attention: one latent + one rope key per token
+  mamba,             // Mamba-1 SSM: conv and state per sequence, no per-token cache
+  mamba2,            // Mamba-2 SSM (Mamba2, Nemotron-H)
+  linear_attention,  // linear attention (gated delta rule, lightning): a fixed state per sequence
+  mlp_only,          // no sequence mixing at all (Nemotron-H's '-' layers)
   count
 };
 
@@ -82,9 +142,12 @@ struct LayerSpec {
   int64_t chunk_tokens = 0;      // chunked local attention (Llama 4); 0 = none
   int32_t kv_lora_rank = 0;      // MLA latent size
   int32_t qk_rope_head_dim = 0;  // MLA decoupled rope key size
-  // mamba / mamba2 (elements per sequence, held in the compute dtype; --kv-dtype does not apply)
+  // mamba / mamba2 / linear_attention (elements per sequence, held in the compute dtype;
+  // --kv-dtype does not apply)
   int64_t conv_state_elements = 0;
   int64_t ssm_state_elements = 0;
+
+  bool operator==(const LayerSpec&) const = default;
 };
 
 struct ModelDescription {
@@ -106,9 +169,14 @@ struct ModelDescription {
   int32_t num_experts = 0;  // routed experts per MoE layer
   int32_t experts_per_token = 0;
   int32_t num_shared_experts = 0;
-  std::vector<Tensor> tensors;
+  // llama.cpp's quantisation rules that differ by family (llama-quant.cpp: LLM_ARCH_FALCON, and
+  // LLM_TYPE_70B for an 80-layer Llama); set by the readers.
+  bool gguf_falcon_rules = false;
+  bool gguf_70b_rules = false;
+  std::vector<Tensor> tensors;    // grouped records, in layer order (the order llama.cpp sorts)
   std::vector<LayerSpec> layers;  // one per decoder layer, size num_layers
   std::string weights_format;  // label of the stored weight format ("bf16", "gptq-4bit-g128" …)
+  WeightFormat stored_format;  // the scheme of the tensors stored `quantised`, typed
   std::string quantization_config_json;  // config.json quantization_config as written; "" if none
   std::vector<std::string> notes;        // warnings and choices made while reading
 };
@@ -125,7 +193,15 @@ uint64_t non_embedding_params(const ModelDescription& m);
 // Storage bytes of all tensors.
 uint64_t weight_bytes(const ModelDescription& m);
 
+// Stored tensors (Σ instances of every record).
+uint64_t tensor_count(const ModelDescription& m);
+
+// The group a role falls in when nothing else decides it (a routed or shared expert's
+// projections are `experts`; an MTP layer's tensors `mtp`: the readers say so).
+WeightGroup default_group(TensorRole role);
+
 std::string_view to_string(TensorRole r);
+std::string_view to_string(WeightGroup g);
 std::string_view to_string(LayerKind k);
 
 }  // namespace llmem

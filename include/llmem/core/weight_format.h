@@ -1,11 +1,10 @@
 // How weights are stored: a dense dtype, or a quantisation scheme whose own layout decides each
 // tensor's storage bytes (packed values + scales + zeros + g_idx + absmax + quant state …) and
-// which tensors it leaves unquantised. Applied to a ModelDescription it rewrites each tensor's
-// `format`, `dtype` and `bytes`; parameter counts (logical shapes) never change. Layouts, formulas
-// and sources: docs/quantization.md.
+// which tensors it leaves unquantised. This header describes a format and names it; what a format
+// does to a model's tensors is in weight_plan.h, what engines change at load in load_path.h.
+// Layouts, formulas and sources: docs/quantization.md.
 //
 //   auto f = llmem::parse_weight_format("gptq-4bit-g128");   // --weights gptq-4bit-g128
-//   llmem::apply_weight_format(model, *f);
 //
 // --weights grammar (case-insensitive; accepted_weight_formats() lists it):
 //   fp32 | bf16 | fp16                       dense
@@ -32,7 +31,6 @@
 #include <vector>
 
 #include "llmem/core/dtype.h"
-#include "llmem/core/model_description.h"
 
 namespace llmem {
 
@@ -122,40 +120,5 @@ std::optional<WeightFormat> parse_weight_format(std::string_view name);
 
 // The accepted --weights names, for messages and --help.
 std::string accepted_weight_formats();
-
-// True when a scheme would quantise this tensor: a ≥2-D linear weight in attention, MLP,
-// experts or the SSM projections; never embeddings, LM head, norms, routers, vision or biases.
-bool is_quantisable(const Tensor& t);
-
-// SPEC §1's default --weights: the checkpoint's format, except that a float32 checkpoint is
-// served as bf16, as vLLM's dtype "auto" does. Returns the note to show, or nullopt when the
-// model is left as it is.
-std::optional<std::string> apply_serving_default(ModelDescription& m);
-
-// Storage bytes of one quantised weight of logical `shape` (PyTorch order: [..., out, in]; the
-// leading dimensions count fused experts) under a non-dense, non-gguf scheme.
-uint64_t quantised_weight_bytes(const WeightFormat& f, const std::vector<int64_t>& shape);
-
-// Rewrites each tensor's storage (`format`, `dtype`, `bytes`) and the model's weights_format.
-// Quantised tensors get `format` = f.label() (gguf: the ggml type name, "q4_K"), `dtype` = the
-// element type of the stored values (i32 for packed ints, u8 for bnb/gguf, f4_e2m1 for fp4).
-void apply_weight_format(ModelDescription& m, const WeightFormat& f);
-
-// How an engine's loader changes the stored bytes of a quantised tensor (for the engines issue).
-enum class LoadPath : uint8_t {
-  as_stored,       // the checkpoint's bytes: llama.cpp, HF with kernels, vLLM fp8/int8/AWQ-Marlin
-  vllm_marlin,     // vLLM Marlin (GPUs before sm90): symmetric GPTQ drops qzeros; g_idx dropped
-                   // without act-order, else kept plus an int32 sort index per input element
-  vllm_machete,    // vLLM Machete (sm90, chosen before Marlin): qzeros and g_idx stay loaded;
-                   // act-order adds an int32 permutation per input element
-  hf_dequantised,  // transformers without the format's kernels: MXFP4 dequantised to bf16
-  count
-};
-
-// Bytes of tensor `t` (as apply_weight_format left it) once loaded along `path`; t.bytes when the
-// path does not change this tensor's format.
-uint64_t load_time_bytes(const Tensor& t, LoadPath path);
-
-std::string_view to_string(LoadPath p);
 
 }  // namespace llmem

@@ -65,7 +65,14 @@ void reconcile(ModelDescription& m, const Checkpoint& c);
 ModelDescription describe_checkpoint(const Checkpoint& c, const std::string& name,
                                      const std::string& source);
 
-// The role a tensor name suggests (vision tower, projector, LM head, embedding, attention …).
-TensorRole guess_tensor_role(const std::string& name);
+// The role, weights row and routing a tensor name suggests (vision tower, projector, LM head,
+// embedding, q/k/v/o, gate/up/down, experts …), from the spellings transformers and the
+// checkpoint writers use.
+struct RoleGuess {
+  TensorRole role = TensorRole::other;
+  WeightGroup group = WeightGroup::other;
+  bool routed = false;
+};
+RoleGuess guess_tensor_role(const std::string& name);
 
 }  // namespace llmem

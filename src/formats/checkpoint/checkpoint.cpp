@@ -1,9 +1,11 @@
 // Combining safetensors shard headers into a Checkpoint, and the weights-only description.
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 
 #include "common/checked.h"
 #include "formats/json/json_display.h"
+#include "formats/records/record_set.h"
 #include "llmem/formats/checkpoint.h"
 
 namespace llmem {
@@ -34,27 +36,71 @@ int32_t guess_layer(const std::string& name) {
 
 }  // namespace
 
-TensorRole guess_tensor_role(const std::string& name) {
+RoleGuess guess_tensor_role(const std::string& name) {
   if (contains(name, "vision") || contains(name, "visual") || contains(name, "image_") ||
       contains(name, "vit.")) {
-    return TensorRole::vision;
+    return {TensorRole::vision, WeightGroup::vision_encoder};
   }
-  if (contains(name, "projector") || contains(name, "mm_proj")) return TensorRole::projector;
-  if (contains(name, "lm_head")) return TensorRole::lm_head;
+  if (contains(name, "projector") || contains(name, "mm_proj")) {
+    return {TensorRole::projector, WeightGroup::projector};
+  }
+  if (contains(name, "lm_head")) return {TensorRole::lm_head, WeightGroup::lm_head};
   if (contains(name, "embed_tokens") || contains(name, "wte.") ||
       contains(name, "word_embeddings")) {
-    return TensorRole::embedding;
+    return {TensorRole::embedding, WeightGroup::embeddings};
   }
-  if (contains(name, "shared_expert")) return TensorRole::shared_expert;
-  if (contains(name, "experts")) return TensorRole::routed_expert;
-  if (contains(name, "norm") || contains(name, "ln_")) return TensorRole::norm;
-  if (contains(name, "attn") || contains(name, "attention")) return TensorRole::attention;
-  if (contains(name, "mixer")) return TensorRole::ssm;
-  if (contains(name, "mlp.gate.") || contains(name, "router")) return TensorRole::router;
+  if (contains(name, "norm") || contains(name, "ln_"))
+    return {TensorRole::norm, WeightGroup::norms};
+  // The module: the last component before ".weight" / ".bias".
+  std::string_view module = name;
+  for (std::string_view suffix : {".weight", ".bias"}) {
+    if (module.ends_with(suffix)) module.remove_suffix(suffix.size());
+  }
+  if (size_t dot = module.rfind('.'); dot != std::string_view::npos) {
+    module.remove_prefix(dot + 1);
+  }
+  auto is = [&](std::initializer_list<std::string_view> names) {
+    return std::find(names.begin(), names.end(), module) != names.end();
+  };
+  const bool experts = contains(name, "experts");
+  const bool shared = contains(name, "shared_expert");
+  const bool attention = contains(name, "attn") || contains(name, "attention");
+  const WeightGroup ffn = experts || shared ? WeightGroup::experts : WeightGroup::mlp;
+  const bool routed = experts && !shared;
+  if (contains(name, "mlp.gate.") || contains(name, "router")) {
+    return {TensorRole::router, WeightGroup::experts};
+  }
+  if (is({"q_proj", "wq", "query"})) return {TensorRole::q, WeightGroup::attention};
+  if (is({"k_proj", "wk", "key"})) return {TensorRole::k, WeightGroup::attention};
+  if (is({"v_proj", "wv", "value"})) return {TensorRole::v, WeightGroup::attention};
+  if (is({"qkv_proj", "query_key_value", "c_attn", "Wqkv", "W_pack", "qkv"})) {
+    return {TensorRole::qkv, WeightGroup::attention};
+  }
+  if (is({"o_proj", "wo"}) || (attention && is({"dense", "c_proj", "out_proj"}))) {
+    return {TensorRole::o, WeightGroup::attention};
+  }
+  if (is({"q_a_proj"})) return {TensorRole::q_a, WeightGroup::attention};
+  if (is({"q_b_proj"})) return {TensorRole::q_b, WeightGroup::attention};
+  if (is({"kv_a_proj_with_mqa"})) return {TensorRole::kv_a, WeightGroup::attention};
+  if (is({"kv_b_proj"})) return {TensorRole::kv_b, WeightGroup::attention};
+  if (contains(name, "mixer") || contains(name, "ssm")) {
+    if (contains(name, "conv1d")) return {TensorRole::ssm_conv, WeightGroup::ssm};
+    if (is({"in_proj", "x_proj", "dt_proj"})) return {TensorRole::ssm_in, WeightGroup::ssm};
+    if (is({"out_proj"})) return {TensorRole::ssm_out, WeightGroup::ssm};
+    return {TensorRole::ssm_param, WeightGroup::ssm};
+  }
+  if (is({"gate_proj", "w1"})) return {TensorRole::gate, ffn, routed};
+  if (is({"up_proj", "w3", "fc1", "c_fc", "dense_h_to_4h"})) return {TensorRole::up, ffn, routed};
+  if (is({"down_proj", "w2", "fc2", "c_proj", "dense_4h_to_h"})) {
+    return {TensorRole::down, ffn, routed};
+  }
+  if (is({"gate_up_proj"})) return {TensorRole::gate_up, ffn, routed};
+  if (attention) return {TensorRole::attn_other, WeightGroup::attention};
+  if (experts || shared) return {TensorRole::other, WeightGroup::experts, routed};
   if (contains(name, "mlp") || contains(name, "ffn") || contains(name, "feed_forward")) {
-    return TensorRole::mlp;
+    return {TensorRole::other, WeightGroup::mlp};
   }
-  return TensorRole::other;
+  return {TensorRole::other, WeightGroup::other};
 }
 
 Checkpoint make_checkpoint(const std::vector<CheckpointShard>& shards,
@@ -128,20 +174,27 @@ ModelDescription describe_checkpoint(const Checkpoint& c, const std::string& nam
     }
   }
   m.weights_format = std::string(dtype_info(m.torch_dtype).name);
+  m.stored_format.dtype = m.torch_dtype;
+  RecordSet records;
   for (const auto& s : c.tensors) {
     Tensor t;
     t.name = s.name;
     t.shape = s.shape;
     t.dtype = s.dtype;
     t.bytes = s.bytes;
-    t.role = guess_tensor_role(s.name);
+    RoleGuess g = guess_tensor_role(s.name);
+    t.role = g.role;
+    t.group = g.group;
+    t.routed = g.routed;
+    t.bias = s.name.ends_with(".bias");
     t.layer = guess_layer(s.name);
     if (t.role == TensorRole::embedding && t.shape.size() == 2) {
       m.vocab_size = t.shape[0];
       m.hidden_size = t.shape[1];
     }
-    m.tensors.push_back(std::move(t));
+    records.add(std::move(t));
   }
+  m.tensors = records.finish();
   m.notes = c.notes;
   m.notes.push_back(
       "weights only: no config.json, so tensor roles are guessed from their names "

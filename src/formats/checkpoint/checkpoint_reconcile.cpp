@@ -9,11 +9,14 @@
 // - gpt-oss MXFP4: PARAM_blocks and PARAM_scales beside PARAM.
 #include <algorithm>
 #include <array>
+#include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
 #include "common/checked.h"
 #include "formats/json/json_display.h"
+#include "formats/records/record_set.h"
 #include "llmem/formats/checkpoint.h"
 
 namespace llmem {
@@ -40,79 +43,138 @@ constexpr std::array<std::string_view, 20> k_module_parts = {"qweight",
                                                              "SCB",
                                                              "weight_format"};
 
+// Quantisation parts of a weight, as one bit each: the module parts above, then the parts
+// bitsandbytes writes under the weight's own name, then MXFP4's suffixes.
+constexpr std::array<std::string_view, 7> k_weight_parts = {"weight.absmax",
+                                                            "weight.quant_map",
+                                                            "weight.nested_absmax",
+                                                            "weight.nested_quant_map",
+                                                            "weight.quant_state",
+                                                            "blocks",
+                                                            "scales"};
+constexpr uint32_t k_own_bit = 1u << 31;  // the tensor stored under the described name itself
+
+uint32_t part_bit(std::string_view part) {
+  for (size_t i = 0; i < k_module_parts.size(); ++i) {
+    if (k_module_parts[i] == part) return 1u << i;
+  }
+  for (size_t i = 0; i < k_weight_parts.size(); ++i) {
+    if (k_weight_parts[i] == part) return 1u << (k_module_parts.size() + i);
+  }
+  return 0;
+}
+
+std::set<std::string> part_names(uint32_t bits) {
+  std::set<std::string> names;
+  for (size_t i = 0; i < k_module_parts.size(); ++i) {
+    if (bits & (1u << i)) names.insert(std::string(k_module_parts[i]));
+  }
+  for (size_t i = 0; i < k_weight_parts.size(); ++i) {
+    if (bits & (1u << (k_module_parts.size() + i))) names.insert(std::string(k_weight_parts[i]));
+  }
+  return names;
+}
+
+// What the checkpoint stores for one instance of a described tensor.
 struct Stored {
   uint64_t bytes = 0;
   uint64_t main_bytes = 0;
   DType main_dtype = DType::bf16;
-  const CheckpointTensor* own = nullptr;  // the tensor stored under the described name
-  std::set<std::string> parts;            // quantisation parts counted in
+  uint64_t own_elements = 0;  // elements of the tensor stored under the described name
+  uint32_t parts = 0;         // part bits, k_own_bit when the name itself is stored
 };
 
+// Finds the record a stored tensor name belongs to: the same name template, and the record
+// whose layers hold the name's layer index.
 class Matcher {
  public:
-  explicit Matcher(const ModelDescription& m) {
+  explicit Matcher(const ModelDescription& m) : m_(m) {
     for (size_t i = 0; i < m.tensors.size(); ++i) {
-      by_name_.emplace(m.tensors[i].name, i);
-      sorted_.emplace(m.tensors[i].name, i);
+      std::string t = name_template(m.tensors[i].name);
+      by_template_[t].push_back(i);
+      sorted_.emplace(std::move(t), i);
     }
   }
 
-  // Exact name, else the same name with or without a leading "model." / "transformer." (GPT-2's
-  // checkpoints store "h.0.attn…" for transformers' "transformer.h.0.attn…").
-  std::optional<size_t> find(const std::string& n) const {
-    if (auto i = exact(n)) return i;
+  // Exact template, else the same name with or without a leading "model." / "transformer."
+  // (GPT-2's checkpoints store "h.0.attn…" for transformers' "transformer.h.0.attn…").
+  std::optional<size_t> find(const std::string& name) const {
+    const std::string t = name_template(name);
+    const int64_t index = first_index(name);
+    if (auto i = exact(t, index)) return i;
     for (std::string_view p : {"model.", "transformer."}) {
-      if (auto i = exact(std::string(p) + n)) return i;
-      if (n.starts_with(p)) {
-        if (auto i = exact(n.substr(p.size()))) return i;
+      if (auto i = exact(std::string(p) + t, index)) return i;
+      if (t.starts_with(p)) {
+        if (auto i = exact(t.substr(p.size()), index)) return i;
       }
     }
     return std::nullopt;
   }
 
-  // The described weight an auxiliary quantisation tensor belongs to, and the part's label.
-  std::optional<std::pair<size_t, std::string>> owner(const std::string& n) const {
+  // The described weight an auxiliary quantisation tensor belongs to, its concrete name and the
+  // part's bit.
+  struct Owner {
+    size_t record;
+    std::string name;
+    uint32_t bit;
+  };
+  std::optional<Owner> owner(const std::string& n) const {
     size_t dot = n.rfind('.');
     if (dot != std::string::npos) {
       std::string leaf = n.substr(dot + 1);
       std::string module = n.substr(0, dot);
-      if (std::find(k_module_parts.begin(), k_module_parts.end(), leaf) != k_module_parts.end()) {
-        if (auto i = find(module + ".weight")) return std::pair{*i, leaf};
-        if (auto i = first_under(module)) return std::pair{*i, leaf};
+      if (uint32_t bit = part_bit(leaf);
+          bit != 0 &&
+          std::find(k_module_parts.begin(), k_module_parts.end(), leaf) != k_module_parts.end()) {
+        if (auto i = find(module + ".weight")) return Owner{*i, module + ".weight", bit};
+        if (auto i = first_under(module)) return Owner{*i, module, bit};
       }
     }
     if (size_t w = n.find(".weight."); w != std::string::npos) {
-      if (auto i = find(n.substr(0, w + 7))) {
+      std::string weight = n.substr(0, w + 7);
+      if (auto i = find(weight)) {
         std::string part = n.substr(w + 1);
         if (size_t d = part.find('.', 7); d != std::string::npos) part.resize(d);
-        return std::pair{*i, part};
+        if (uint32_t bit = part_bit(part)) return Owner{*i, weight, bit};
       }
     }
     for (std::string_view suffix : {"_blocks", "_scales"}) {
       if (n.ends_with(suffix)) {
-        if (auto i = find(n.substr(0, n.size() - suffix.size()))) {
-          return std::pair{*i, std::string(suffix.substr(1))};
-        }
+        std::string param = n.substr(0, n.size() - suffix.size());
+        if (auto i = find(param)) return Owner{*i, param, part_bit(suffix.substr(1))};
       }
     }
     return std::nullopt;
   }
 
  private:
-  std::optional<size_t> exact(const std::string& n) const {
-    auto it = by_name_.find(n);
-    if (it == by_name_.end()) return std::nullopt;
-    return it->second;
+  std::optional<size_t> exact(const std::string& t, int64_t index) const {
+    auto it = by_template_.find(t);
+    if (it == by_template_.end()) return std::nullopt;
+    std::optional<size_t> outside;
+    for (size_t i : it->second) {
+      const Tensor& r = m_.tensors[i];
+      if (r.layer < 0) {
+        if (!outside) outside = i;
+        continue;
+      }
+      if (index >= r.layer && index < int64_t{r.layer} + r.layers) return i;
+    }
+    return outside;
   }
   std::optional<size_t> first_under(const std::string& module) const {
-    std::string prefix = module + ".";
+    std::string prefix = name_template(module) + ".";
     auto it = sorted_.lower_bound(prefix);
-    if (it != sorted_.end() && it->first.starts_with(prefix)) return it->second;
+    if (it != sorted_.end() && it->first.starts_with(prefix)) {
+      // the record of that module in the right layer, when there are several
+      return exact(it->first, first_index(module)).value_or(it->second);
+    }
     return std::nullopt;
   }
 
-  std::unordered_map<std::string, size_t> by_name_;
-  std::map<std::string, size_t> sorted_;
+  const ModelDescription& m_;
+  std::unordered_map<std::string, std::vector<size_t>> by_template_;
+  std::multimap<std::string, size_t> sorted_;
 };
 
 std::string join(const std::set<std::string>& parts, std::string_view sep) {
@@ -128,10 +190,13 @@ uint64_t stored_elements(const CheckpointTensor& t) {
 }
 
 // Extras keep only the roles a name can tell reliably.
-TensorRole extra_role(const std::string& name) {
-  TensorRole r = guess_tensor_role(name);
-  if (r == TensorRole::vision || r == TensorRole::projector || r == TensorRole::lm_head) return r;
-  return TensorRole::other;
+RoleGuess extra_role(const std::string& name) {
+  RoleGuess g = guess_tensor_role(name);
+  if (g.role == TensorRole::vision || g.role == TensorRole::projector ||
+      g.role == TensorRole::lm_head) {
+    return g;
+  }
+  return {TensorRole::other, WeightGroup::other, false};
 }
 
 std::string dtype_name(DType t) { return std::string(dtype_info(t).name); }
@@ -157,15 +222,18 @@ void note_dtypes(ModelDescription& m, const Checkpoint& c, bool quantised) {
                       ": the stored bytes are used");
   }
   m.weights_format = dtype_name(dominant);
+  m.stored_format = WeightFormat{};
+  m.stored_format.dtype = dominant;
 }
 
 }  // namespace
 
 void reconcile(ModelDescription& m, const Checkpoint& c) {
   Matcher match(m);
-  std::vector<Stored> stored(m.tensors.size());
+  // Per instance (keyed by the described tensor's concrete name): what is stored for it.
+  std::unordered_map<std::string, std::pair<size_t, Stored>> stored;
   std::vector<const CheckpointTensor*> extras;
-  std::set<std::string> part_kinds;
+  uint32_t part_kinds = 0;
   auto count = [](Stored& s, const CheckpointTensor& t) {
     s.bytes = checked_add(s.bytes, t.bytes, "weight bytes");
     if (t.bytes >= s.main_bytes) {
@@ -175,56 +243,81 @@ void reconcile(ModelDescription& m, const Checkpoint& c) {
   };
   for (const auto& t : c.tensors) {
     if (auto i = match.find(t.name)) {
-      stored[*i].own = &t;
-      count(stored[*i], t);
+      auto& [record, s] = stored[t.name];
+      record = *i;
+      s.parts |= k_own_bit;
+      s.own_elements = stored_elements(t);
+      count(s, t);
     } else if (auto o = match.owner(t.name)) {
-      stored[o->first].parts.insert(o->second);
-      part_kinds.insert(o->second);
-      count(stored[o->first], t);
+      auto& [record, s] = stored[o->name];
+      record = o->record;
+      s.parts |= o->bit;
+      part_kinds |= o->bit;
+      count(s, t);
     } else {
       extras.push_back(&t);
     }
   }
-  size_t covered = 0;
-  for (const auto& s : stored) covered += (s.own != nullptr || !s.parts.empty()) ? 1 : 0;
-  if (!m.tensors.empty() && covered * 2 < m.tensors.size()) {
+  const uint64_t described = tensor_count(m);
+  if (described > 0 && stored.size() * 2 < described) {
     m.notes.push_back("checkpoint tensor names do not follow config.json's model (" +
-                      std::to_string(covered) + " of " + std::to_string(m.tensors.size()) +
+                      std::to_string(stored.size()) + " of " + std::to_string(described) +
                       " described tensors found, e.g. " + display_name(m.tensors.front().name) +
                       "): weights stay as config.json describes them; the checkpoint holds " +
                       std::to_string(c.total_bytes) + " bytes");
     return;
   }
 
-  uint64_t config_bytes = weight_bytes(m);
-  size_t quantised = 0, missing = 0, reshaped = 0;
-  uint64_t quantised_bytes = 0;
+  // Instances per record and layer, as stored; the rest keep their config-derived bytes.
+  std::vector<std::map<int32_t, std::vector<const Stored*>>> found(m.tensors.size());
+  for (const auto& [name, entry] : stored) {
+    const Tensor& r = m.tensors[entry.first];
+    int32_t layer = r.layer < 0 ? -1 : static_cast<int32_t>(first_index(name));
+    found[entry.first][layer].push_back(&entry.second);
+  }
+  const uint64_t config_bytes = weight_bytes(m);
+  uint64_t quantised = 0, missing = 0, reshaped = 0, quantised_bytes = 0;
   std::string first_missing, first_reshaped;
+  RecordSet records;
   for (size_t i = 0; i < m.tensors.size(); ++i) {
-    Tensor& t = m.tensors[i];
-    const Stored& s = stored[i];
-    if (s.own == nullptr && s.parts.empty()) {
-      if (t.role == TensorRole::lm_head) {
-        m.notes.push_back(t.name +
-                          " is not in the checkpoint although tie_word_embeddings is "
-                          "false: transformers would initialise it randomly; its "
-                          "config-derived " +
-                          std::to_string(t.bytes) + " bytes are kept");
-      } else if (missing++ == 0) {
-        first_missing = t.name;
+    const Tensor& r = m.tensors[i];
+    const int32_t first = r.layer < 0 ? -1 : r.layer;
+    const int32_t last = r.layer < 0 ? -1 : r.layer + r.layers - 1;
+    for (int32_t layer = first; layer <= last; ++layer) {
+      auto it = found[i].find(layer);
+      const size_t have = it == found[i].end() ? 0 : it->second.size();
+      Tensor instance = r;
+      instance.layer = layer;
+      instance.layers = 1;
+      if (have < static_cast<size_t>(r.per_layer)) {
+        const uint64_t absent = static_cast<uint64_t>(r.per_layer) - have;
+        if (r.role == TensorRole::lm_head) {
+          m.notes.push_back(r.name +
+                            " is not in the checkpoint although tie_word_embeddings is "
+                            "false: transformers would initialise it randomly; its "
+                            "config-derived " +
+                            std::to_string(r.bytes * absent) + " bytes are kept");
+        } else if (missing == 0) {
+          first_missing = r.name;
+        }
+        if (r.role != TensorRole::lm_head) missing += absent;
+        records.add(instance, static_cast<int64_t>(absent));
       }
-      continue;
-    }
-    t.bytes = s.bytes;
-    t.dtype = s.main_dtype;
-    if (!s.parts.empty()) {
-      ++quantised;
-      quantised_bytes = checked_add(quantised_bytes, s.bytes, "weight bytes");
-      std::set<std::string> all = s.parts;
-      if (s.own != nullptr) all.insert("weight");
-      t.format = join(all, "+");
-    } else if (stored_elements(*s.own) != t.elements() && reshaped++ == 0) {
-      first_reshaped = t.name;
+      if (have == 0) continue;
+      for (const Stored* s : it->second) {
+        Tensor t = instance;
+        t.bytes = s->bytes;
+        t.dtype = s->main_dtype;
+        if ((s->parts & ~k_own_bit) != 0) {
+          ++quantised;
+          quantised_bytes = checked_add(quantised_bytes, s->bytes, "weight bytes");
+          t.storage = TensorStorage::quantised;
+        } else {
+          t.storage = TensorStorage::dense;
+          if (s->own_elements != r.elements() && reshaped++ == 0) first_reshaped = r.name;
+        }
+        records.add(std::move(t));
+      }
     }
   }
   if (missing > 0) {
@@ -242,7 +335,7 @@ void reconcile(ModelDescription& m, const Checkpoint& c) {
   }
   if (quantised > 0) {
     m.notes.push_back(std::to_string(quantised) + " weights are stored quantised (parts: " +
-                      join(part_kinds, ", ") + "): " + std::to_string(quantised_bytes) +
+                      join(part_names(part_kinds), ", ") + "): " + std::to_string(quantised_bytes) +
                       " bytes with their scales and zeros, counted from the checkpoint");
   }
 
@@ -254,12 +347,15 @@ void reconcile(ModelDescription& m, const Checkpoint& c) {
     t.shape = e->shape;
     t.dtype = e->dtype;
     t.bytes = e->bytes;
-    t.role = extra_role(e->name);
+    RoleGuess g = extra_role(e->name);
+    t.role = g.role;
+    t.group = g.group;
     auto& [n, bytes] = added[t.role];
     if (n++ == 0) first_added[t.role] = e->name;
     bytes = checked_add(bytes, e->bytes, "weight bytes");
-    m.tensors.push_back(std::move(t));
+    records.add(std::move(t));
   }
+  m.tensors = records.finish();
   for (const auto& [role, nb] : added) {
     std::string what = role == TensorRole::vision ? " (a vision tower config.json's model lacks)"
                        : role == TensorRole::lm_head && m.tied_embeddings

@@ -10,6 +10,7 @@
 #include "formats/gguf/gguf_keys.h"
 #include "formats/gguf/gguf_meta.h"
 #include "formats/gguf/gguf_tensors.h"
+#include "formats/records/record_set.h"
 #include "llmem/formats/gguf.h"
 
 namespace llmem {
@@ -86,7 +87,9 @@ class Mapper {
     if (!ssm)
       m.intermediate_size = max_of(require_per_layer(keys::k_feed_forward_length, 0, k_max_ff));
 
-    for (const auto& info : f_.tensors) m.tensors.push_back(gguf::to_tensor(info));
+    RecordSet records;
+    for (const auto& info : f_.tensors) records.add(gguf::to_tensor(info));
+    m.tensors = records.finish();
     if (m.tensors.empty()) {
       m.notes.push_back(f_.source +
                         " lists no tensors (a vocabulary-only GGUF?): the weights "
@@ -96,6 +99,8 @@ class Mapper {
                                      [](const Tensor& t) { return t.role == TensorRole::lm_head; });
     read_experts(m);
     m.weights_format = dominant_format(m);
+    m.stored_format.scheme = WeightScheme::gguf;
+    m.gguf_falcon_rules = arch_ == "falcon";
 
     if (ssm) {
       add_ssm_layers(m, kind);
@@ -104,8 +109,9 @@ class Mapper {
     }
     std::vector<bool> moe(static_cast<size_t>(m.num_layers), false);
     for (const auto& t : m.tensors) {
-      if (t.role == TensorRole::routed_expert && t.layer >= 0 && t.layer < m.num_layers) {
-        moe[static_cast<size_t>(t.layer)] = true;
+      if (!t.routed || t.layer < 0) continue;
+      for (int64_t l = t.layer; l < std::min<int64_t>(t.layer + t.layers, m.num_layers); ++l) {
+        moe[static_cast<size_t>(l)] = true;
       }
     }
     for (size_t i = 0; i < m.layers.size(); ++i) m.layers[i].moe = moe[i];
@@ -181,8 +187,7 @@ class Mapper {
           meta_.find_int(k(keys::k_expert_shared_count), 0, k_max_experts).value_or(0));
     }
     for (auto& t : m.tensors) {
-      if (t.role == TensorRole::routed_expert && experts > 0 && t.experts != 1 &&
-          t.experts != experts) {
+      if (t.routed && experts > 0 && t.experts != 1 && t.experts != experts) {
         meta_.fail("tensor '" + t.name + "' holds " + std::to_string(t.experts) + " experts but " +
                    k(keys::k_expert_count) + " is " + std::to_string(experts));
       }
@@ -192,7 +197,9 @@ class Mapper {
   // The ggml type holding the most bytes, as "gguf-q4_K"; mixes are named by their bulk.
   static std::string dominant_format(const ModelDescription& m) {
     std::map<std::string, uint64_t> by_format;
-    for (const auto& t : m.tensors) by_format[t.format] += t.bytes;
+    for (const auto& t : m.tensors) {
+      by_format[std::string(ggml_type_info(t.ggml_type).name)] += t.total_bytes();
+    }
     std::string best;
     uint64_t most = 0;
     for (const auto& [f, b] : by_format) {

@@ -44,7 +44,11 @@ struct RoleRule {
   std::string_view stem;  // exact stem, or a prefix when it ends with '*'
   TensorRole role;
   TpSplit split;
+  WeightGroup group = WeightGroup::count;  // count: default_group(role)
+  bool routed = false;
 };
+
+constexpr WeightGroup k_experts = WeightGroup::experts;
 
 // Order matters: the first match wins.
 constexpr RoleRule k_rules[] = {
@@ -53,27 +57,38 @@ constexpr RoleRule k_rules[] = {
     {"position_embd", TensorRole::position_embedding, TpSplit::replicated},
     {"output_norm", TensorRole::norm, TpSplit::replicated},
     {"output", TensorRole::lm_head, TpSplit::vocab},
-    {"ffn_gate_inp_shexp", TensorRole::shared_expert, TpSplit::replicated},
+    {"ffn_gate_inp_shexp", TensorRole::router, TpSplit::replicated, k_experts},
     {"ffn_gate_inp", TensorRole::router, TpSplit::replicated},
     {"exp_probs_b", TensorRole::router, TpSplit::replicated},
-    {"ffn_gate_exps", TensorRole::routed_expert, TpSplit::column},
-    {"ffn_up_exps", TensorRole::routed_expert, TpSplit::column},
-    {"ffn_gate_up_exps", TensorRole::routed_expert, TpSplit::column},
-    {"ffn_down_exps", TensorRole::routed_expert, TpSplit::row},
-    {"ffn_gate_shexp", TensorRole::shared_expert, TpSplit::column},
-    {"ffn_up_shexp", TensorRole::shared_expert, TpSplit::column},
-    {"ffn_down_shexp", TensorRole::shared_expert, TpSplit::row},
-    {"attn_q", TensorRole::attention, TpSplit::column},
-    {"attn_k", TensorRole::attention, TpSplit::kv_heads},
-    {"attn_v", TensorRole::attention, TpSplit::kv_heads},
-    {"attn_qkv", TensorRole::attention, TpSplit::column},
-    {"attn_output", TensorRole::attention, TpSplit::row},
-    {"ffn_gate", TensorRole::mlp, TpSplit::column},
-    {"ffn_up", TensorRole::mlp, TpSplit::column},
-    {"ffn_down", TensorRole::mlp, TpSplit::row},
-    {"ssm_*", TensorRole::ssm, TpSplit::replicated},
-    {"attn_*", TensorRole::attention, TpSplit::replicated},  // MLA: attn_q_a, attn_kv_b, …
-    {"ffn_*", TensorRole::mlp, TpSplit::replicated},
+    {"ffn_gate_exps", TensorRole::gate, TpSplit::column, k_experts, true},
+    {"ffn_up_exps", TensorRole::up, TpSplit::column, k_experts, true},
+    {"ffn_gate_up_exps", TensorRole::gate_up, TpSplit::column, k_experts, true},
+    {"ffn_down_exps", TensorRole::down, TpSplit::row, k_experts, true},
+    {"ffn_gate_shexp", TensorRole::gate, TpSplit::column, k_experts},
+    {"ffn_up_shexp", TensorRole::up, TpSplit::column, k_experts},
+    {"ffn_down_shexp", TensorRole::down, TpSplit::row, k_experts},
+    {"attn_q", TensorRole::q, TpSplit::column},
+    {"attn_k", TensorRole::k, TpSplit::kv_heads},
+    {"attn_v", TensorRole::v, TpSplit::kv_heads},
+    {"attn_qkv", TensorRole::qkv, TpSplit::column},
+    {"attn_output", TensorRole::o, TpSplit::row},
+    {"attn_q_a", TensorRole::q_a, TpSplit::replicated},
+    {"attn_q_b", TensorRole::q_b, TpSplit::column},
+    {"attn_kv_a_mqa", TensorRole::kv_a, TpSplit::replicated},
+    {"attn_kv_b", TensorRole::kv_b, TpSplit::column},
+    {"attn_k_b", TensorRole::kv_b, TpSplit::column},
+    {"attn_v_b", TensorRole::kv_b, TpSplit::column},
+    {"ffn_gate", TensorRole::gate, TpSplit::column},
+    {"ffn_up", TensorRole::up, TpSplit::column},
+    {"ffn_down", TensorRole::down, TpSplit::row},
+    {"ssm_in", TensorRole::ssm_in, TpSplit::replicated},
+    {"ssm_x", TensorRole::ssm_in, TpSplit::replicated},
+    {"ssm_dt", TensorRole::ssm_in, TpSplit::replicated},
+    {"ssm_out", TensorRole::ssm_out, TpSplit::replicated},
+    {"ssm_conv1d", TensorRole::ssm_conv, TpSplit::replicated},
+    {"ssm_*", TensorRole::ssm_param, TpSplit::replicated},
+    {"attn_*", TensorRole::attn_other, TpSplit::replicated},
+    {"ffn_*", TensorRole::other, TpSplit::replicated, WeightGroup::mlp},
 };
 
 bool matches(std::string_view stem, std::string_view rule) {
@@ -115,26 +130,30 @@ Tensor to_tensor(const GgufTensorInfo& info) {
   // Norms: any stem ending in "norm" ("attn_norm", "attn_q_norm", "ffn_norm", "post_ffw_norm").
   if (ends_with(stem, "norm") || ends_with(stem, "norm_1") || ends_with(stem, "norm_2")) {
     t.role = TensorRole::norm;
+    t.group = WeightGroup::norms;
   } else {
     for (const auto& r : k_rules) {
       if (matches(stem, r.stem)) {
         t.role = r.role;
         t.split = r.split;
+        t.group = r.group == WeightGroup::count ? default_group(r.role) : r.group;
+        t.routed = r.routed;
         break;
       }
     }
   }
   // Fused experts: ggml ne = [in, out, n_expert], so the expert count is the outermost dim.
-  if (t.role == TensorRole::routed_expert) {
+  if (t.routed) {
     t.experts = info.dims.size() == 3
                     ? static_cast<int32_t>(std::min<uint64_t>(info.dims[2], INT32_MAX))
                     : 1;
   }
-  // Biases are never split by column/row in a way that changes their size much; keep the rule
-  // of the weight except a row-parallel bias, which stays whole.
-  if (ends_with(info.name, ".bias") && t.split == TpSplit::row) t.split = TpSplit::replicated;
+  // A bias keeps the rule of its weight, except a row-parallel bias, which stays whole.
+  t.bias = ends_with(info.name, ".bias");
+  if (t.bias && t.split == TpSplit::row) t.split = TpSplit::replicated;
+  t.storage = TensorStorage::ggml;
+  t.ggml_type = info.type;
   t.dtype = dense_dtype(info.type);
-  t.format = std::string(ggml_type_info(info.type).name);
   t.bytes = info.bytes;
   return t;
 }

@@ -11,7 +11,7 @@
 // mlp.shared_experts.{gate,up,down}_proj (moe_intermediate_size * n_shared_experts).
 // MTP (num_nextn_predict_layers, only with HfConfigOptions::include_mtp): model.layers.L for
 // L >= num_hidden_layers holds enorm, hnorm, eh_proj, its own embed_tokens, a full decoder
-// layer, shared_head.norm and shared_head.head; role mtp, no LayerSpec.
+// layer, shared_head.norm and shared_head.head; weights row mtp, no LayerSpec.
 #include <string>
 
 #include "formats/hf/architectures.h"
@@ -95,72 +95,80 @@ DeepseekParams read_params(const ConfigView& c, const std::string& model_type) {
   return d;
 }
 
-// One decoder layer's tensors (attention, norms, MLP or MoE) under `prefix`.
-void add_layer(TensorAdder& t, const DeepseekParams& d, const std::string& prefix, int32_t layer,
+// `at` with the routed-expert fields of `count` per-expert tensors; an MTP layer keeps its group.
+Place experts_at(const Place& at, int64_t count) {
+  Place p = routed_experts(at.layer, count);
+  if (at.group == WeightGroup::mtp) p.group = WeightGroup::mtp;
+  return p;
+}
+
+// `at` for a shared expert; an MTP layer keeps its group.
+Place shared_at(const Place& at) {
+  Place p = shared_expert(at.layer);
+  if (at.group == WeightGroup::mtp) p.group = WeightGroup::mtp;
+  return p;
+}
+
+// One decoder layer's tensors (attention, norms, MLP or MoE) under `prefix`, placed `at` (a
+// decoder layer, or the MTP module).
+void add_layer(TensorAdder& t, const DeepseekParams& d, const std::string& prefix, const Place& at,
                bool moe) {
   const int64_t h = d.hidden;
   const int64_t q_head = dim_add(d.nope, d.rope, "q head size");
   const int64_t q_out = dim_mul(d.heads, q_head, "q projection size");
   const std::string a = prefix + ".self_attn";
-  t.norm(prefix + ".input_layernorm", h, false, layer);
+  t.norm(prefix + ".input_layernorm", h, false, at);
   if (d.q_lora > 0) {
     // The low-rank latent is computed whole on every rank (vLLM's ReplicatedLinear).
-    t.linear(a + ".q_a_proj", h, d.q_lora, d.attention_bias, TensorRole::attention,
-             TpSplit::replicated, layer);
-    t.norm(a + ".q_a_layernorm", d.q_lora, false, layer);
-    t.linear(a + ".q_b_proj", d.q_lora, q_out, false, TensorRole::attention, TpSplit::column,
-             layer);
+    t.linear(a + ".q_a_proj", h, d.q_lora, d.attention_bias, TensorRole::q_a, TpSplit::replicated,
+             at);
+    t.norm(a + ".q_a_layernorm", d.q_lora, false, at);
+    t.linear(a + ".q_b_proj", d.q_lora, q_out, false, TensorRole::q_b, TpSplit::column, at);
   } else {
-    t.linear(a + ".q_proj", h, q_out, false, TensorRole::attention, TpSplit::column, layer);
+    t.linear(a + ".q_proj", h, q_out, false, TensorRole::q, TpSplit::column, at);
   }
   t.linear(a + ".kv_a_proj_with_mqa", h, dim_add(d.kv_lora, d.rope, "kv_a size"), d.attention_bias,
-           TensorRole::attention, TpSplit::replicated, layer);
-  t.norm(a + ".kv_a_layernorm", d.kv_lora, false, layer);
+           TensorRole::kv_a, TpSplit::replicated, at);
+  t.norm(a + ".kv_a_layernorm", d.kv_lora, false, at);
   t.linear(a + ".kv_b_proj", d.kv_lora,
            dim_mul(d.heads, dim_add(d.nope, d.v_dim, "kv_b head"), "kv_b size"), false,
-           TensorRole::attention, TpSplit::column, layer);
+           TensorRole::kv_b, TpSplit::column, at);
   t.linear(a + ".o_proj", dim_mul(d.heads, d.v_dim, "o_proj size"), h, d.attention_bias,
-           TensorRole::attention, TpSplit::row, layer);
-  t.norm(prefix + ".post_attention_layernorm", h, false, layer);
+           TensorRole::o, TpSplit::row, at);
+  t.norm(prefix + ".post_attention_layernorm", h, false, at);
 
   const std::string mlp = prefix + ".mlp";
   if (!moe) {
-    add_gated_mlp(t, mlp, h, d.intermediate, false, TensorRole::mlp, layer);
+    add_gated_mlp(t, mlp, h, d.intermediate, false, at);
     return;
   }
-  t.add(mlp + ".gate.weight", {d.routed, h}, TensorRole::router, TpSplit::replicated, layer);
+  t.add(mlp + ".gate.weight", {d.routed, h}, TensorRole::router, TpSplit::replicated,
+        shared_at(at));
   if (d.router_bias) {
-    t.add(mlp + ".gate.e_score_correction_bias", {d.routed}, TensorRole::router,
-          TpSplit::replicated, layer);
+    t.bias(mlp + ".gate.e_score_correction_bias", {d.routed}, TensorRole::router,
+           TpSplit::replicated, shared_at(at));
   }
-  for (int64_t e = 0; e < d.routed; ++e) {
-    add_gated_mlp(t, mlp + ".experts." + std::to_string(e), h, d.moe_intermediate, false,
-                  TensorRole::routed_expert, layer, 1);
-  }
+  add_gated_mlp(t, mlp + ".experts.#", h, d.moe_intermediate, false, experts_at(at, d.routed));
   if (d.shared > 0) {
     add_gated_mlp(t, mlp + ".shared_experts", h,
                   dim_mul(d.moe_intermediate, d.shared, "shared expert size"), false,
-                  TensorRole::shared_expert, layer);
+                  shared_at(at));
   }
 }
 
 void add_mtp_module(TensorAdder& t, const DeepseekParams& d, int64_t index) {
-  ModelDescription& m = t.model();
-  size_t first = m.tensors.size();
   const int64_t h = d.hidden;
   const std::string prefix = "model.layers." + std::to_string(index);
-  t.add(prefix + ".embed_tokens.weight", {d.vocab, h}, TensorRole::embedding, TpSplit::vocab);
-  t.norm(prefix + ".enorm", h, false, -1);
-  t.norm(prefix + ".hnorm", h, false, -1);
+  const Place mtp = mtp_layer();
+  t.add(prefix + ".embed_tokens.weight", {d.vocab, h}, TensorRole::embedding, TpSplit::vocab, mtp);
+  t.norm(prefix + ".enorm", h, false, mtp);
+  t.norm(prefix + ".hnorm", h, false, mtp);
   t.linear(prefix + ".eh_proj", dim_mul(2, h, "eh_proj input"), h, false, TensorRole::other,
-           TpSplit::replicated, -1);
-  add_layer(t, d, prefix, -1, is_moe_layer(d, index));
-  t.norm(prefix + ".shared_head.norm", h, false, -1);
-  t.add(prefix + ".shared_head.head.weight", {d.vocab, h}, TensorRole::lm_head, TpSplit::vocab);
-  for (size_t i = first; i < m.tensors.size(); ++i) {
-    m.tensors[i].role = TensorRole::mtp;
-    m.tensors[i].layer = -1;  // experts keeps its count: active_params scales MTP experts by k/E
-  }
+           TpSplit::replicated, mtp);
+  add_layer(t, d, prefix, mtp, is_moe_layer(d, index));
+  t.norm(prefix + ".shared_head.norm", h, false, mtp);
+  t.add(prefix + ".shared_head.head.weight", {d.vocab, h}, TensorRole::lm_head, TpSplit::vocab,
+        mtp);
 }
 
 }  // namespace
@@ -184,7 +192,7 @@ void build_deepseek(const ConfigView& c, ModelDescription& m, const HfConfigOpti
   t.add("model.embed_tokens.weight", {d.vocab, d.hidden}, TensorRole::embedding, TpSplit::vocab);
   for (int32_t i = 0; i < d.layers; ++i) {
     bool moe = is_moe_layer(d, i);
-    add_layer(t, d, "model.layers." + std::to_string(i), i, moe);
+    add_layer(t, d, "model.layers." + std::to_string(i), Place(i), moe);
     LayerSpec s;
     s.kind = LayerKind::mla;
     s.moe = moe;

@@ -68,6 +68,7 @@ void build_falcon(const ConfigView& c, ModelDescription& m, const HfConfigOption
     m.notes.push_back("falcon with alibi: positions come from ALiBi biases, no rotary weights");
   }
 
+  m.gguf_falcon_rules = true;  // llama.cpp quantises LLM_ARCH_FALCON by its own rules
   TensorAdder t(m);
   t.add("transformer.word_embeddings.weight", {vocab, h}, TensorRole::embedding, TpSplit::vocab);
   for (int32_t i = 0; i < p.layers; ++i) {
@@ -81,11 +82,11 @@ void build_falcon(const ConfigView& c, ModelDescription& m, const HfConfigOption
     } else {
       t.norm(prefix + ".input_layernorm", h, true, i);
     }
-    t.linear(prefix + ".self_attention.query_key_value", h, qkv, bias, TensorRole::attention,
+    t.linear(prefix + ".self_attention.query_key_value", h, qkv, bias, TensorRole::qkv,
              TpSplit::column, i);
-    t.linear(prefix + ".self_attention.dense", h, h, bias, TensorRole::attention, TpSplit::row, i);
-    t.linear(prefix + ".mlp.dense_h_to_4h", h, ffn, bias, TensorRole::mlp, TpSplit::column, i);
-    t.linear(prefix + ".mlp.dense_4h_to_h", ffn, h, bias, TensorRole::mlp, TpSplit::row, i);
+    t.linear(prefix + ".self_attention.dense", h, h, bias, TensorRole::o, TpSplit::row, i);
+    t.linear(prefix + ".mlp.dense_h_to_4h", h, ffn, bias, TensorRole::up, TpSplit::column, i);
+    t.linear(prefix + ".mlp.dense_4h_to_h", ffn, h, bias, TensorRole::down, TpSplit::row, i);
     m.layers.push_back(attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim));
   }
   t.norm("transformer.ln_f", h, true, -1);

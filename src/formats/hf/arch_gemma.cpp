@@ -32,7 +32,7 @@ void add_gemma_decoder(TensorAdder& t, ModelDescription& m, const DecoderParams&
     std::string prefix = model_prefix + ".layers." + std::to_string(i);
     add_llama_attention_block(t, prefix, p, attention_bias, attention_bias, layout.qk_norm, i);
     if (layout.ffw_norms) t.norm(prefix + ".pre_feedforward_layernorm", p.hidden, false, i);
-    add_gated_mlp(t, prefix + ".mlp", p.hidden, p.intermediate, false, TensorRole::mlp, i);
+    add_gated_mlp(t, prefix + ".mlp", p.hidden, p.intermediate, false, i);
     if (layout.ffw_norms) t.norm(prefix + ".post_feedforward_layernorm", p.hidden, false, i);
     m.layers.push_back(attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim,
                                        windows[static_cast<size_t>(i)]));

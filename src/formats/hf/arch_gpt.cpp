@@ -88,15 +88,15 @@ void build_gpt2(const ConfigView& c, ModelDescription& m, const HfConfigOptions&
     std::string prefix = layer_prefix("transformer.h", i);
     t.norm(prefix + ".ln_1", h, true, i);
     int64_t qkv = dim_mul(int64_t{3}, h, "c_attn size");
-    t.add(prefix + ".attn.c_attn.weight", {h, qkv}, TensorRole::attention, TpSplit::column, i);
-    t.add(prefix + ".attn.c_attn.bias", {qkv}, TensorRole::attention, TpSplit::column, i);
-    t.add(prefix + ".attn.c_proj.weight", {h, h}, TensorRole::attention, TpSplit::row, i);
-    t.add(prefix + ".attn.c_proj.bias", {h}, TensorRole::attention, TpSplit::replicated, i);
+    t.add(prefix + ".attn.c_attn.weight", {h, qkv}, TensorRole::qkv, TpSplit::column, i);
+    t.bias(prefix + ".attn.c_attn.bias", {qkv}, TensorRole::qkv, TpSplit::column, i);
+    t.add(prefix + ".attn.c_proj.weight", {h, h}, TensorRole::o, TpSplit::row, i);
+    t.bias(prefix + ".attn.c_proj.bias", {h}, TensorRole::o, TpSplit::replicated, i);
     t.norm(prefix + ".ln_2", h, true, i);
-    t.add(prefix + ".mlp.c_fc.weight", {h, inner}, TensorRole::mlp, TpSplit::column, i);
-    t.add(prefix + ".mlp.c_fc.bias", {inner}, TensorRole::mlp, TpSplit::column, i);
-    t.add(prefix + ".mlp.c_proj.weight", {inner, h}, TensorRole::mlp, TpSplit::row, i);
-    t.add(prefix + ".mlp.c_proj.bias", {h}, TensorRole::mlp, TpSplit::replicated, i);
+    t.add(prefix + ".mlp.c_fc.weight", {h, inner}, TensorRole::up, TpSplit::column, i);
+    t.bias(prefix + ".mlp.c_fc.bias", {inner}, TensorRole::up, TpSplit::column, i);
+    t.add(prefix + ".mlp.c_proj.weight", {inner, h}, TensorRole::down, TpSplit::row, i);
+    t.bias(prefix + ".mlp.c_proj.bias", {h}, TensorRole::down, TpSplit::replicated, i);
     m.layers.push_back(attention_layer(p.heads, p.heads, head_dim, head_dim));
   }
   t.norm("transformer.ln_f", h, true, -1);
@@ -121,13 +121,13 @@ void build_gpt_neox(const ConfigView& c, ModelDescription& m, const HfConfigOpti
     std::string prefix = layer_prefix("gpt_neox.layers", i);
     t.norm(prefix + ".input_layernorm", h, true, i);
     t.norm(prefix + ".post_attention_layernorm", h, true, i);
-    t.linear(prefix + ".attention.query_key_value", h, qkv, attention_bias, TensorRole::attention,
+    t.linear(prefix + ".attention.query_key_value", h, qkv, attention_bias, TensorRole::qkv,
              TpSplit::column, i);
-    t.linear(prefix + ".attention.dense", attn_out, h, attention_bias, TensorRole::attention,
-             TpSplit::row, i);
-    t.linear(prefix + ".mlp.dense_h_to_4h", h, p.intermediate, true, TensorRole::mlp,
+    t.linear(prefix + ".attention.dense", attn_out, h, attention_bias, TensorRole::o, TpSplit::row,
+             i);
+    t.linear(prefix + ".mlp.dense_h_to_4h", h, p.intermediate, true, TensorRole::up,
              TpSplit::column, i);
-    t.linear(prefix + ".mlp.dense_4h_to_h", p.intermediate, h, true, TensorRole::mlp, TpSplit::row,
+    t.linear(prefix + ".mlp.dense_4h_to_h", p.intermediate, h, true, TensorRole::down, TpSplit::row,
              i);
     m.layers.push_back(attention_layer(p.heads, p.heads, p.head_dim, p.head_dim));
   }
@@ -174,13 +174,13 @@ void build_opt(const ConfigView& c, ModelDescription& m, const HfConfigOptions&)
   if (pre_norm && !remove_final) layer_norm("model.decoder.final_layer_norm", -1);
   for (int32_t i = 0; i < p.layers; ++i) {
     std::string prefix = layer_prefix("model.decoder.layers", i);
-    t.linear(prefix + ".self_attn.k_proj", h, h, bias, TensorRole::attention, TpSplit::kv_heads, i);
-    t.linear(prefix + ".self_attn.v_proj", h, h, bias, TensorRole::attention, TpSplit::kv_heads, i);
-    t.linear(prefix + ".self_attn.q_proj", h, h, bias, TensorRole::attention, TpSplit::column, i);
-    t.linear(prefix + ".self_attn.out_proj", h, h, bias, TensorRole::attention, TpSplit::row, i);
+    t.linear(prefix + ".self_attn.k_proj", h, h, bias, TensorRole::k, TpSplit::kv_heads, i);
+    t.linear(prefix + ".self_attn.v_proj", h, h, bias, TensorRole::v, TpSplit::kv_heads, i);
+    t.linear(prefix + ".self_attn.q_proj", h, h, bias, TensorRole::q, TpSplit::column, i);
+    t.linear(prefix + ".self_attn.out_proj", h, h, bias, TensorRole::o, TpSplit::row, i);
     layer_norm(prefix + ".self_attn_layer_norm", i);
-    t.linear(prefix + ".fc1", h, ffn, bias, TensorRole::mlp, TpSplit::column, i);
-    t.linear(prefix + ".fc2", ffn, h, bias, TensorRole::mlp, TpSplit::row, i);
+    t.linear(prefix + ".fc1", h, ffn, bias, TensorRole::up, TpSplit::column, i);
+    t.linear(prefix + ".fc2", ffn, h, bias, TensorRole::down, TpSplit::row, i);
     layer_norm(prefix + ".final_layer_norm", i);
     m.layers.push_back(attention_layer(p.heads, p.heads, head_dim, head_dim));
   }
@@ -210,13 +210,13 @@ void build_bloom(const ConfigView& c, ModelDescription& m, const HfConfigOptions
   for (int32_t i = 0; i < p.layers; ++i) {
     std::string prefix = layer_prefix("transformer.h", i);
     t.norm(prefix + ".input_layernorm", h, true, i);
-    t.linear(prefix + ".self_attention.query_key_value", h, qkv, true, TensorRole::attention,
+    t.linear(prefix + ".self_attention.query_key_value", h, qkv, true, TensorRole::qkv,
              TpSplit::column, i);
-    t.linear(prefix + ".self_attention.dense", h, h, true, TensorRole::attention, TpSplit::row, i);
+    t.linear(prefix + ".self_attention.dense", h, h, true, TensorRole::o, TpSplit::row, i);
     t.norm(prefix + ".post_attention_layernorm", h, true, i);
-    t.linear(prefix + ".mlp.dense_h_to_4h", h, p.intermediate, true, TensorRole::mlp,
+    t.linear(prefix + ".mlp.dense_h_to_4h", h, p.intermediate, true, TensorRole::up,
              TpSplit::column, i);
-    t.linear(prefix + ".mlp.dense_4h_to_h", p.intermediate, h, true, TensorRole::mlp, TpSplit::row,
+    t.linear(prefix + ".mlp.dense_4h_to_h", p.intermediate, h, true, TensorRole::down, TpSplit::row,
              i);
     m.layers.push_back(attention_layer(p.heads, p.heads, head_dim, head_dim));
   }

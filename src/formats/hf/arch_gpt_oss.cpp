@@ -54,17 +54,16 @@ void build_gpt_oss(const ConfigView& c, ModelDescription& m, const HfConfigOptio
     t.norm(prefix + ".input_layernorm", h, false, i);
     add_llama_attention(t, prefix + ".self_attn", h, p.heads, p.kv_heads, p.head_dim,
                         attention_bias, attention_bias, i);
-    t.add(prefix + ".self_attn.sinks", {p.heads}, TensorRole::attention, TpSplit::column, i);
+    t.add(prefix + ".self_attn.sinks", {p.heads}, TensorRole::attn_other, TpSplit::column, i);
     t.norm(prefix + ".post_attention_layernorm", h, false, i);
     t.linear(prefix + ".mlp.router", h, experts, true, TensorRole::router, TpSplit::replicated, i);
     const std::string x = prefix + ".mlp.experts";
-    t.add(x + ".gate_up_proj", {experts, h, inter2}, TensorRole::routed_expert, TpSplit::column, i,
-          e);
-    t.add(x + ".gate_up_proj_bias", {experts, inter2}, TensorRole::routed_expert, TpSplit::column,
-          i, e);
-    t.add(x + ".down_proj", {experts, inter, h}, TensorRole::routed_expert, TpSplit::row, i, e);
-    t.add(x + ".down_proj_bias", {experts, h}, TensorRole::routed_expert, TpSplit::replicated, i,
-          e);
+    const Place fused = fused_experts(i, e);
+    t.add(x + ".gate_up_proj", {experts, h, inter2}, TensorRole::gate_up, TpSplit::column, fused);
+    t.bias(x + ".gate_up_proj_bias", {experts, inter2}, TensorRole::gate_up, TpSplit::column,
+           fused);
+    t.add(x + ".down_proj", {experts, inter, h}, TensorRole::down, TpSplit::row, fused);
+    t.bias(x + ".down_proj_bias", {experts, h}, TensorRole::down, TpSplit::replicated, fused);
     LayerSpec s = attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim,
                                   windows[static_cast<size_t>(i)]);
     s.moe = true;

@@ -29,7 +29,7 @@ void build_llama_like(const ConfigView& c, ModelDescription& m, const LlamaVaria
     std::string prefix = "model.layers." + std::to_string(i);
     add_llama_attention_block(t, prefix, p, attention_bias || v.qkv_bias, attention_bias, v.qk_norm,
                               i);
-    add_gated_mlp(t, prefix + ".mlp", p.hidden, p.intermediate, mlp_bias, TensorRole::mlp, i);
+    add_gated_mlp(t, prefix + ".mlp", p.hidden, p.intermediate, mlp_bias, i);
     m.layers.push_back(attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim,
                                        windows[static_cast<size_t>(i)]));
   }

@@ -106,15 +106,15 @@ void add_llama4_text(const ConfigView& t, ModelDescription& m, TensorAdder& add,
     bool is_moe = moe[static_cast<size_t>(i)];
     if (is_moe) {
       add.linear(ff + ".router", p.hidden, n.experts, false, TensorRole::router,
-                 TpSplit::replicated, i);
+                 TpSplit::replicated, shared_expert(i));
+      const Place fused = fused_experts(i, n.experts);
       add.add(ff + ".experts.gate_up_proj", {n.experts, p.hidden, 2 * p.intermediate},
-              TensorRole::routed_expert, TpSplit::column, i, n.experts);
-      add.add(ff + ".experts.down_proj", {n.experts, p.intermediate, p.hidden},
-              TensorRole::routed_expert, TpSplit::row, i, n.experts);
-      add_gated_mlp(add, ff + ".shared_expert", p.hidden, p.intermediate, false,
-                    TensorRole::shared_expert, i);
+              TensorRole::gate_up, TpSplit::column, fused);
+      add.add(ff + ".experts.down_proj", {n.experts, p.intermediate, p.hidden}, TensorRole::down,
+              TpSplit::row, fused);
+      add_gated_mlp(add, ff + ".shared_expert", p.hidden, p.intermediate, false, shared_expert(i));
     } else {
-      add_gated_mlp(add, ff, p.hidden, inter_mlp, false, TensorRole::mlp, i);
+      add_gated_mlp(add, ff, p.hidden, inter_mlp, false, i);
     }
     LayerSpec s = attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim);
     s.chunk_tokens = chunks[static_cast<size_t>(i)];
@@ -125,12 +125,12 @@ void add_llama4_text(const ConfigView& t, ModelDescription& m, TensorAdder& add,
 }
 
 void vision_linear(TensorAdder& t, const std::string& name, int64_t in, int64_t out, bool bias) {
-  t.linear(name, in, out, bias, TensorRole::vision, TpSplit::replicated, -1);
+  t.linear(name, in, out, bias, TensorRole::vision, TpSplit::replicated);
 }
 
 void vision_layer_norm(TensorAdder& t, const std::string& prefix, int64_t dim) {
   t.add(prefix + ".weight", {dim}, TensorRole::vision, TpSplit::replicated);
-  t.add(prefix + ".bias", {dim}, TensorRole::vision, TpSplit::replicated);
+  t.bias(prefix + ".bias", {dim}, TensorRole::vision, TpSplit::replicated);
 }
 
 // Llama4VisionModel under vision_model.*: an unfold patch embedding (linear without bias), class
@@ -197,7 +197,7 @@ void build_llama4(const ConfigView& c, ModelDescription& m, const HfConfigOption
   int64_t vision_out = add_llama4_vision(vision, m, t);
   // Llama4MultiModalProjector: linear_1 (vision_output_dim -> text hidden), no bias.
   t.linear("multi_modal_projector.linear_1", vision_out, m.hidden_size, false,
-           TensorRole::projector, TpSplit::replicated, -1);
+           TensorRole::projector, TpSplit::replicated);
 }
 
 }  // namespace llmem::hf

@@ -84,19 +84,16 @@ void build_qwen_moe(const ConfigView& c, ModelDescription& m, const QwenMoeVaria
     bool is_moe = sparse[static_cast<size_t>(i)];
     if (is_moe) {
       t.linear(mlp + ".gate", p.hidden, n.experts, false, TensorRole::router, TpSplit::replicated,
-               i);
-      for (int32_t e = 0; e < n.experts; ++e) {
-        add_gated_mlp(t, mlp + ".experts." + std::to_string(e), p.hidden, moe_inter, false,
-                      TensorRole::routed_expert, i, 1);
-      }
+               shared_expert(i));
+      add_gated_mlp(t, mlp + ".experts.#", p.hidden, moe_inter, false,
+                    routed_experts(i, n.experts));
       if (!v.qwen3) {
-        add_gated_mlp(t, mlp + ".shared_expert", p.hidden, shared_inter, false,
-                      TensorRole::shared_expert, i);
+        add_gated_mlp(t, mlp + ".shared_expert", p.hidden, shared_inter, false, shared_expert(i));
         t.linear(mlp + ".shared_expert_gate", p.hidden, 1, false, TensorRole::router,
-                 TpSplit::replicated, i);
+                 TpSplit::replicated, shared_expert(i));
       }
     } else {
-      add_gated_mlp(t, mlp, p.hidden, p.intermediate, false, TensorRole::mlp, i);
+      add_gated_mlp(t, mlp, p.hidden, p.intermediate, false, i);
     }
     LayerSpec s = attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim,
                                   windows[static_cast<size_t>(i)]);
@@ -126,17 +123,17 @@ void build_mixtral(const ConfigView& c, ModelDescription& m, const HfConfigOptio
                         false, i);
     t.norm(prefix + ".post_attention_layernorm", p.hidden, false, i);
     std::string moe = prefix + ".block_sparse_moe";
-    t.linear(moe + ".gate", p.hidden, n.experts, false, TensorRole::router, TpSplit::replicated, i);
-    for (int32_t e = 0; e < n.experts; ++e) {
-      std::string expert = moe + ".experts." + std::to_string(e);
-      // MixtralBlockSparseTop2MLP: w2(act(w1(x)) * w3(x)).
-      t.linear(expert + ".w1", p.hidden, p.intermediate, false, TensorRole::routed_expert,
-               TpSplit::column, i, 1);
-      t.linear(expert + ".w2", p.intermediate, p.hidden, false, TensorRole::routed_expert,
-               TpSplit::row, i, 1);
-      t.linear(expert + ".w3", p.hidden, p.intermediate, false, TensorRole::routed_expert,
-               TpSplit::column, i, 1);
-    }
+    t.linear(moe + ".gate", p.hidden, n.experts, false, TensorRole::router, TpSplit::replicated,
+             shared_expert(i));
+    // MixtralBlockSparseTop2MLP: w2(act(w1(x)) * w3(x)), one tensor per expert.
+    const std::string expert = moe + ".experts.#";
+    const Place experts = routed_experts(i, n.experts);
+    t.linear(expert + ".w1", p.hidden, p.intermediate, false, TensorRole::gate, TpSplit::column,
+             experts);
+    t.linear(expert + ".w2", p.intermediate, p.hidden, false, TensorRole::down, TpSplit::row,
+             experts);
+    t.linear(expert + ".w3", p.hidden, p.intermediate, false, TensorRole::up, TpSplit::column,
+             experts);
     LayerSpec s = attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim,
                                   windows[static_cast<size_t>(i)]);
     s.moe = true;

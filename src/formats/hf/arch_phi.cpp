@@ -32,18 +32,19 @@ void build_phi(const ConfigView& c, ModelDescription& m, const HfConfigOptions&)
     std::string prefix = "model.layers." + std::to_string(i);
     t.norm(prefix + ".input_layernorm", p.hidden, true, i);
     std::string attn = prefix + ".self_attn";
-    t.linear(attn + ".q_proj", p.hidden, q_out, true, TensorRole::attention, TpSplit::column, i);
-    t.linear(attn + ".k_proj", p.hidden, kv_out, true, TensorRole::attention, TpSplit::kv_heads, i);
-    t.linear(attn + ".v_proj", p.hidden, kv_out, true, TensorRole::attention, TpSplit::kv_heads, i);
-    t.linear(attn + ".dense", q_out, p.hidden, true, TensorRole::attention, TpSplit::row, i);
+    t.linear(attn + ".q_proj", p.hidden, q_out, true, TensorRole::q, TpSplit::column, i);
+    t.linear(attn + ".k_proj", p.hidden, kv_out, true, TensorRole::k, TpSplit::kv_heads, i);
+    t.linear(attn + ".v_proj", p.hidden, kv_out, true, TensorRole::v, TpSplit::kv_heads, i);
+    t.linear(attn + ".dense", q_out, p.hidden, true, TensorRole::o, TpSplit::row, i);
     if (qk_layernorm) {
       // PhiAttention sizes these LayerNorms hidden_size // num_attention_heads.
       t.norm(attn + ".q_layernorm", p.hidden / p.heads, true, i);
       t.norm(attn + ".k_layernorm", p.hidden / p.heads, true, i);
     }
-    t.linear(prefix + ".mlp.fc1", p.hidden, p.intermediate, true, TensorRole::mlp, TpSplit::column,
+    t.linear(prefix + ".mlp.fc1", p.hidden, p.intermediate, true, TensorRole::up, TpSplit::column,
              i);
-    t.linear(prefix + ".mlp.fc2", p.intermediate, p.hidden, true, TensorRole::mlp, TpSplit::row, i);
+    t.linear(prefix + ".mlp.fc2", p.intermediate, p.hidden, true, TensorRole::down, TpSplit::row,
+             i);
     m.layers.push_back(attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim));
   }
   t.norm("model.final_layernorm", p.hidden, true, -1);
@@ -52,7 +53,7 @@ void build_phi(const ConfigView& c, ModelDescription& m, const HfConfigOptions&)
   if (!p.tied) {
     t.add("lm_head.weight", {p.vocab, p.hidden}, TensorRole::lm_head, TpSplit::vocab);
   }
-  t.add("lm_head.bias", {p.vocab}, TensorRole::lm_head, TpSplit::vocab);
+  t.bias("lm_head.bias", {p.vocab}, TensorRole::lm_head, TpSplit::vocab);
 }
 
 void build_phi3(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
@@ -70,14 +71,13 @@ void build_phi3(const ConfigView& c, ModelDescription& m, const HfConfigOptions&
   for (int32_t i = 0; i < p.layers; ++i) {
     std::string prefix = "model.layers." + std::to_string(i);
     t.norm(prefix + ".input_layernorm", p.hidden, false, i);
-    t.linear(prefix + ".self_attn.qkv_proj", p.hidden, qkv_out, false, TensorRole::attention,
+    t.linear(prefix + ".self_attn.qkv_proj", p.hidden, qkv_out, false, TensorRole::qkv,
              TpSplit::column, i);
-    t.linear(prefix + ".self_attn.o_proj", q_out, p.hidden, false, TensorRole::attention,
-             TpSplit::row, i);
+    t.linear(prefix + ".self_attn.o_proj", q_out, p.hidden, false, TensorRole::o, TpSplit::row, i);
     t.norm(prefix + ".post_attention_layernorm", p.hidden, false, i);
-    t.linear(prefix + ".mlp.gate_up_proj", p.hidden, 2 * p.intermediate, false, TensorRole::mlp,
+    t.linear(prefix + ".mlp.gate_up_proj", p.hidden, 2 * p.intermediate, false, TensorRole::gate_up,
              TpSplit::column, i);
-    t.linear(prefix + ".mlp.down_proj", p.intermediate, p.hidden, false, TensorRole::mlp,
+    t.linear(prefix + ".mlp.down_proj", p.intermediate, p.hidden, false, TensorRole::down,
              TpSplit::row, i);
     m.layers.push_back(attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim,
                                        windows[static_cast<size_t>(i)]));

@@ -46,16 +46,18 @@ void add_mamba2_mixer(TensorAdder& t, const Mamba2Params& s, const std::string& 
   const int64_t conv = conv_dim(s);
   const int64_t proj =
       dim_add(dim_add(s.intermediate, conv, "in_proj size"), s.heads, "in_proj size");
-  t.linear(mixer + ".in_proj", s.hidden, proj, s.proj_bias, TensorRole::ssm, TpSplit::column,
+  t.linear(mixer + ".in_proj", s.hidden, proj, s.proj_bias, TensorRole::ssm_in, TpSplit::column,
            layer);
-  t.add(mixer + ".conv1d.weight", {conv, 1, s.conv_kernel}, TensorRole::ssm, TpSplit::column,
+  t.add(mixer + ".conv1d.weight", {conv, 1, s.conv_kernel}, TensorRole::ssm_conv, TpSplit::column,
         layer);
-  if (s.conv_bias) t.add(mixer + ".conv1d.bias", {conv}, TensorRole::ssm, TpSplit::column, layer);
-  t.add(mixer + ".dt_bias", {s.heads}, TensorRole::ssm, TpSplit::column, layer);
-  t.add(mixer + ".A_log", {s.heads}, TensorRole::ssm, TpSplit::column, layer);
-  t.add(mixer + ".D", {s.heads}, TensorRole::ssm, TpSplit::column, layer);
-  t.add(mixer + ".norm.weight", {s.intermediate}, TensorRole::ssm, TpSplit::column, layer);
-  t.linear(mixer + ".out_proj", s.intermediate, s.hidden, s.proj_bias, TensorRole::ssm,
+  if (s.conv_bias) {
+    t.bias(mixer + ".conv1d.bias", {conv}, TensorRole::ssm_conv, TpSplit::column, layer);
+  }
+  t.add(mixer + ".dt_bias", {s.heads}, TensorRole::ssm_param, TpSplit::column, layer);
+  t.add(mixer + ".A_log", {s.heads}, TensorRole::ssm_param, TpSplit::column, layer);
+  t.add(mixer + ".D", {s.heads}, TensorRole::ssm_param, TpSplit::column, layer);
+  t.add(mixer + ".norm.weight", {s.intermediate}, TensorRole::ssm_param, TpSplit::column, layer);
+  t.linear(mixer + ".out_proj", s.intermediate, s.hidden, s.proj_bias, TensorRole::ssm_out,
            TpSplit::row, layer);
 }
 
@@ -121,16 +123,16 @@ void build_mamba(const ConfigView& c, ModelDescription& m, const HfConfigOptions
     std::string prefix = "backbone.layers." + std::to_string(i);
     std::string x = prefix + ".mixer";
     t.norm(prefix + ".norm", h, false, i);
-    t.add(x + ".A_log", {inter, state}, TensorRole::ssm, TpSplit::column, i);
-    t.add(x + ".D", {inter}, TensorRole::ssm, TpSplit::column, i);
-    t.add(x + ".conv1d.weight", {inter, 1, kernel}, TensorRole::ssm, TpSplit::column, i);
-    if (conv_bias) t.add(x + ".conv1d.bias", {inter}, TensorRole::ssm, TpSplit::column, i);
-    t.linear(x + ".in_proj", h, dim_mul(2, inter, "in_proj size"), bias, TensorRole::ssm,
+    t.add(x + ".A_log", {inter, state}, TensorRole::ssm_param, TpSplit::column, i);
+    t.add(x + ".D", {inter}, TensorRole::ssm_param, TpSplit::column, i);
+    t.add(x + ".conv1d.weight", {inter, 1, kernel}, TensorRole::ssm_conv, TpSplit::column, i);
+    if (conv_bias) t.bias(x + ".conv1d.bias", {inter}, TensorRole::ssm_conv, TpSplit::column, i);
+    t.linear(x + ".in_proj", h, dim_mul(2, inter, "in_proj size"), bias, TensorRole::ssm_in,
              TpSplit::column, i);
     t.linear(x + ".x_proj", inter, dim_add(rank, dim_mul(2, state, "x_proj size"), "x_proj size"),
-             false, TensorRole::ssm, TpSplit::row, i);
-    t.linear(x + ".dt_proj", rank, inter, true, TensorRole::ssm, TpSplit::column, i);
-    t.linear(x + ".out_proj", inter, h, bias, TensorRole::ssm, TpSplit::row, i);
+             false, TensorRole::ssm_in, TpSplit::row, i);
+    t.linear(x + ".dt_proj", rank, inter, true, TensorRole::ssm_in, TpSplit::column, i);
+    t.linear(x + ".out_proj", inter, h, bias, TensorRole::ssm_out, TpSplit::row, i);
     LayerSpec s;
     s.kind = LayerKind::mamba;
     s.conv_state_elements = dim_mul(inter, kernel, "conv state");
@@ -288,33 +290,31 @@ void build_nemotron_h(const ConfigView& c, ModelDescription& m, const HfConfigOp
                                static_cast<int32_t>(head_dim), static_cast<int32_t>(head_dim));
         break;
       case '-':
-        t.linear(x + ".up_proj", h, inter, mlp_bias, TensorRole::mlp, TpSplit::column, i);
-        t.linear(x + ".down_proj", inter, h, mlp_bias, TensorRole::mlp, TpSplit::row, i);
+        t.linear(x + ".up_proj", h, inter, mlp_bias, TensorRole::up, TpSplit::column, i);
+        t.linear(x + ".down_proj", inter, h, mlp_bias, TensorRole::down, TpSplit::row, i);
         spec.kind = LayerKind::mlp_only;
         break;
       default: {  // 'E'
         const int64_t in = latent > 0 ? latent : h;
         t.add(x + ".gate.weight", {experts, h}, TensorRole::router, TpSplit::replicated, i);
-        t.add(x + ".gate.e_score_correction_bias", {experts}, TensorRole::router,
-              TpSplit::replicated, i);
+        t.bias(x + ".gate.e_score_correction_bias", {experts}, TensorRole::router,
+               TpSplit::replicated, i);
         if (latent > 0) {
-          t.linear(x + ".fc1_latent_proj", h, latent, mlp_bias, TensorRole::mlp,
-                   TpSplit::replicated, i);
-          t.linear(x + ".fc2_latent_proj", latent, h, mlp_bias, TensorRole::mlp,
-                   TpSplit::replicated, i);
+          t.linear(x + ".fc1_latent_proj", h, latent, mlp_bias, TensorRole::up, TpSplit::replicated,
+                   shared_expert(i));
+          t.linear(x + ".fc2_latent_proj", latent, h, mlp_bias, TensorRole::down,
+                   TpSplit::replicated, shared_expert(i));
         }
-        for (int64_t e = 0; e < experts; ++e) {
-          const std::string ex = x + ".experts." + std::to_string(e);
-          t.linear(ex + ".up_proj", in, moe_inter, mlp_bias, TensorRole::routed_expert,
-                   TpSplit::column, i, 1);
-          t.linear(ex + ".down_proj", moe_inter, in, mlp_bias, TensorRole::routed_expert,
-                   TpSplit::row, i, 1);
-        }
+        const std::string ex = x + ".experts.#";
+        t.linear(ex + ".up_proj", in, moe_inter, mlp_bias, TensorRole::up, TpSplit::column,
+                 routed_experts(i, experts));
+        t.linear(ex + ".down_proj", moe_inter, in, mlp_bias, TensorRole::down, TpSplit::row,
+                 routed_experts(i, experts));
         if (shared > 0) {
-          t.linear(x + ".shared_experts.up_proj", h, shared_inter, mlp_bias,
-                   TensorRole::shared_expert, TpSplit::column, i);
-          t.linear(x + ".shared_experts.down_proj", shared_inter, h, mlp_bias,
-                   TensorRole::shared_expert, TpSplit::row, i);
+          t.linear(x + ".shared_experts.up_proj", h, shared_inter, mlp_bias, TensorRole::up,
+                   TpSplit::column, shared_expert(i));
+          t.linear(x + ".shared_experts.down_proj", shared_inter, h, mlp_bias, TensorRole::down,
+                   TpSplit::row, shared_expert(i));
         }
         spec.kind = LayerKind::mlp_only;
         spec.moe = true;

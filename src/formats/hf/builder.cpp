@@ -1,6 +1,7 @@
 #include "formats/hf/builder.h"
 
 #include "common/checked.h"
+#include "formats/records/record_set.h"
 #include "llmem/common/error.h"
 
 namespace llmem::hf {
@@ -49,32 +50,97 @@ void set_common(ModelDescription& m, const DecoderParams& p) {
   m.tied_embeddings = p.tied;
 }
 
-void TensorAdder::add(std::string name, std::vector<int64_t> shape, TensorRole role, TpSplit split,
-                      int32_t layer, int32_t experts) {
-  Tensor t;
-  t.name = std::move(name);
+Place routed_experts(int32_t layer, int64_t count) {
+  Place p(layer);
+  p.group = WeightGroup::experts;
+  p.routed = true;
+  p.instances = count;
+  p.experts = 1;
+  return p;
+}
+
+Place fused_experts(int32_t layer, int32_t count) {
+  Place p(layer);
+  p.group = WeightGroup::experts;
+  p.routed = true;
+  p.experts = count;
+  return p;
+}
+
+Place shared_expert(int32_t layer) {
+  Place p(layer);
+  p.group = WeightGroup::experts;
+  return p;
+}
+
+Place mtp_layer() {
+  Place p;
+  p.group = WeightGroup::mtp;
+  return p;
+}
+
+void TensorAdder::add(const std::string& name, std::vector<int64_t> shape, TensorRole role,
+                      TpSplit split, const Place& at) {
+  add_tensor(name, std::move(shape), role, split, at, false);
+}
+
+void TensorAdder::add_tensor(const std::string& name, std::vector<int64_t>&& shape, TensorRole role,
+                             TpSplit split, const Place& at, bool bias) {
+  // Builders add thousands of tensors per model: the probe and key buffers are reused, and a
+  // tensor that extends a record allocates nothing more.
+  Tensor& t = probe_;
+  name_template_into(t.name, name);
   t.shape = std::move(shape);
   t.role = role;
+  t.group = at.group == WeightGroup::count ? default_group(role) : at.group;
   t.split = split;
-  t.layer = layer;
-  t.experts = experts;
+  t.bias = bias;
+  t.routed = at.routed;
+  t.layer = at.layer;
+  t.layers = 1;
+  t.per_layer = at.instances;
+  t.experts = at.experts;
   t.dtype = m_.torch_dtype;
   t.bytes = dtype_bytes(t.dtype, t.elements());
-  m_.tensors.push_back(std::move(t));
+  record_key_into(key_, t);
+  key_.append(reinterpret_cast<const char*>(&t.per_layer), sizeof t.per_layer);
+  auto it = last_.find(key_);
+  if (it != last_.end()) {
+    Tensor& r = m_.tensors[it->second];
+    if (t.layer >= 0 && r.layer + r.layers == t.layer) {
+      ++r.layers;
+      return;
+    }
+    if (t.layer < 0) {
+      r.per_layer = checked_add(r.per_layer, t.per_layer, "tensor count");
+      return;
+    }
+  }
+  m_.tensors.push_back(t);
+  last_.insert_or_assign(key_, m_.tensors.size() - 1);
 }
 
 void TensorAdder::linear(const std::string& prefix, int64_t in, int64_t out, bool bias,
-                         TensorRole role, TpSplit split, int32_t layer, int32_t experts) {
-  add(prefix + ".weight", {out, in}, role, split, layer, experts);
+                         TensorRole role, TpSplit split, const Place& at) {
+  add(prefix + ".weight", {out, in}, role, split, at);
   if (bias) {
     TpSplit bias_split = split == TpSplit::row ? TpSplit::replicated : split;
-    add(prefix + ".bias", {out}, role, bias_split, layer, experts);
+    add_bias(prefix + ".bias", {out}, role, bias_split, at);
   }
 }
 
-void TensorAdder::norm(const std::string& prefix, int64_t dim, bool bias, int32_t layer) {
-  add(prefix + ".weight", {dim}, TensorRole::norm, TpSplit::replicated, layer);
-  if (bias) add(prefix + ".bias", {dim}, TensorRole::norm, TpSplit::replicated, layer);
+void TensorAdder::add_bias(const std::string& name, std::vector<int64_t> shape, TensorRole role,
+                           TpSplit split, const Place& at) {
+  add_tensor(name, std::move(shape), role, split, at, true);
+}
+
+void TensorAdder::norm(const std::string& prefix, int64_t dim, bool bias, const Place& at) {
+  Place p = at;
+  if (p.group == WeightGroup::count || p.group == WeightGroup::experts)
+    p.group = WeightGroup::norms;
+  p.routed = false;
+  add(prefix + ".weight", {dim}, TensorRole::norm, TpSplit::replicated, p);
+  if (bias) add_bias(prefix + ".bias", {dim}, TensorRole::norm, TpSplit::replicated, p);
 }
 
 void add_llama_attention(TensorAdder& t, const std::string& prefix, int64_t hidden, int64_t heads,
@@ -82,12 +148,10 @@ void add_llama_attention(TensorAdder& t, const std::string& prefix, int64_t hidd
                          int32_t layer) {
   int64_t q = checked_mul(heads, head_dim, "q_proj size");
   int64_t kv = checked_mul(kv_heads, head_dim, "k_proj size");
-  t.linear(prefix + ".q_proj", hidden, q, qkv_bias, TensorRole::attention, TpSplit::column, layer);
-  t.linear(prefix + ".k_proj", hidden, kv, qkv_bias, TensorRole::attention, TpSplit::kv_heads,
-           layer);
-  t.linear(prefix + ".v_proj", hidden, kv, qkv_bias, TensorRole::attention, TpSplit::kv_heads,
-           layer);
-  t.linear(prefix + ".o_proj", q, hidden, o_bias, TensorRole::attention, TpSplit::row, layer);
+  t.linear(prefix + ".q_proj", hidden, q, qkv_bias, TensorRole::q, TpSplit::column, layer);
+  t.linear(prefix + ".k_proj", hidden, kv, qkv_bias, TensorRole::k, TpSplit::kv_heads, layer);
+  t.linear(prefix + ".v_proj", hidden, kv, qkv_bias, TensorRole::v, TpSplit::kv_heads, layer);
+  t.linear(prefix + ".o_proj", q, hidden, o_bias, TensorRole::o, TpSplit::row, layer);
 }
 
 void add_llama_attention_block(TensorAdder& t, const std::string& layer_prefix,
@@ -104,10 +168,10 @@ void add_llama_attention_block(TensorAdder& t, const std::string& layer_prefix,
 }
 
 void add_gated_mlp(TensorAdder& t, const std::string& prefix, int64_t hidden, int64_t inter,
-                   bool bias, TensorRole role, int32_t layer, int32_t experts) {
-  t.linear(prefix + ".gate_proj", hidden, inter, bias, role, TpSplit::column, layer, experts);
-  t.linear(prefix + ".up_proj", hidden, inter, bias, role, TpSplit::column, layer, experts);
-  t.linear(prefix + ".down_proj", inter, hidden, bias, role, TpSplit::row, layer, experts);
+                   bool bias, const Place& at) {
+  t.linear(prefix + ".gate_proj", hidden, inter, bias, TensorRole::gate, TpSplit::column, at);
+  t.linear(prefix + ".up_proj", hidden, inter, bias, TensorRole::up, TpSplit::column, at);
+  t.linear(prefix + ".down_proj", inter, hidden, bias, TensorRole::down, TpSplit::row, at);
 }
 
 LayerSpec attention_layer(int32_t heads, int32_t kv_heads, int32_t head_dim_k, int32_t head_dim_v,

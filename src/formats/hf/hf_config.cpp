@@ -96,10 +96,10 @@ ModelDescription load_hf_config(std::string_view json_text, const HfConfigOption
   }
   build(c, m, options);
   if (options.include_mtp && std::none_of(m.tensors.begin(), m.tensors.end(), [](const Tensor& t) {
-        return t.role == TensorRole::mtp;
+        return t.group == WeightGroup::mtp;
       })) {
     m.notes.push_back(
-        "--include-mtp has no effect: llmem models a multi-token-prediction layer only for "
+        "include_mtp has no effect: llmem models a multi-token-prediction layer only for "
         "deepseek_v2/deepseek_v3, not for model_type '" +
         m.model_type + "'");
   }
@@ -110,6 +110,9 @@ ModelDescription load_hf_config(std::string_view json_text, const HfConfigOption
                         std::to_string(m.num_layers));
   }
   m.weights_format = std::string(dtype_info(m.torch_dtype).name);
+  m.stored_format.dtype = m.torch_dtype;
+  // llama.cpp's quantiser gives an 80-layer Llama (LLM_TYPE_70B) more bits (llama-quant.cpp).
+  m.gguf_70b_rules = m.model_type == "llama" && m.num_layers == 80;
   if (const auto* q = c.find("quantization_config")) {
     m.quantization_config_json = q->dump();
     apply_checkpoint_quantization(m, source);

@@ -66,9 +66,68 @@ bool module_matches(std::string_view name, const std::vector<std::string>& patte
   return false;
 }
 
+namespace {
+
+// The record's name for one layer: the first '#' is the layer (in the stack) and any further
+// '#' an instance index, for which `instance` stands.
+std::string concrete_name(const std::string& pattern, int32_t layer, const char* instance) {
+  std::string out;
+  bool first = true;
+  for (char c : pattern) {
+    if (c != '#') {
+      out += c;
+      continue;
+    }
+    out += first && layer >= 0 ? std::to_string(layer) : std::string(instance);
+    first = false;
+  }
+  return out;
+}
+
+}  // namespace
+
 void mark_unquantised_modules(ModelDescription& m, const std::vector<std::string>& patterns) {
   if (patterns.empty()) return;
-  for (auto& t : m.tensors) t.keep_unquantised = module_matches(t.name, patterns);
+  std::vector<Tensor> out;
+  out.reserve(m.tensors.size());
+  bool instance_specific = false;
+  for (const auto& t : m.tensors) {
+    // Decide per layer; instances within a layer (experts) follow the first one, and a pattern
+    // that tells instances apart is reported.
+    auto keep = [&](int32_t layer) {
+      bool a = module_matches(concrete_name(t.name, layer, "0"), patterns);
+      if (t.name.find('#') != std::string::npos &&
+          a != module_matches(concrete_name(t.name, layer, "1"), patterns)) {
+        instance_specific = true;
+      }
+      return a;
+    };
+    if (t.layer < 0) {
+      Tensor r = t;
+      r.keep_unquantised = keep(-1);
+      out.push_back(std::move(r));
+      continue;
+    }
+    int32_t start = 0;
+    bool current = keep(t.layer);
+    for (int32_t i = 1; i <= t.layers; ++i) {
+      bool next = i < t.layers ? keep(t.layer + i) : !current;
+      if (i < t.layers && next == current) continue;
+      Tensor r = t;
+      r.layer = t.layer + start;
+      r.layers = i - start;
+      r.keep_unquantised = current;
+      out.push_back(std::move(r));
+      start = i;
+      current = next;
+    }
+  }
+  m.tensors = std::move(out);
+  if (instance_specific) {
+    m.notes.push_back(
+        "a quantisation skip pattern selects some experts of a layer and not others; llmem "
+        "applies the first expert's choice to all of them");
+  }
 }
 
 }  // namespace llmem

@@ -10,7 +10,7 @@
 #include "formats/hf/module_patterns.h"
 #include "formats/json/json_text.h"
 #include "llmem/common/error.h"
-#include "llmem/core/weight_format.h"
+#include "llmem/core/weight_plan.h"
 
 namespace llmem {
 namespace {

@@ -7,12 +7,12 @@ namespace {
 constexpr std::string_view k_siglip = "SiglipVisionConfig";
 
 void vision_linear(TensorAdder& t, const std::string& prefix, int64_t in, int64_t out) {
-  t.linear(prefix, in, out, true, TensorRole::vision, TpSplit::replicated, -1);
+  t.linear(prefix, in, out, true, TensorRole::vision, TpSplit::replicated);
 }
 
 void vision_layer_norm(TensorAdder& t, const std::string& prefix, int64_t dim) {
   t.add(prefix + ".weight", {dim}, TensorRole::vision, TpSplit::replicated);
-  t.add(prefix + ".bias", {dim}, TensorRole::vision, TpSplit::replicated);
+  t.bias(prefix + ".bias", {dim}, TensorRole::vision, TpSplit::replicated);
 }
 
 }  // namespace
@@ -41,7 +41,7 @@ int64_t add_siglip_vision(const ConfigView& v, TensorAdder& t, const std::string
   std::string emb = prefix + ".embeddings";
   t.add(emb + ".patch_embedding.weight", {hidden, channels, patch, patch}, TensorRole::vision,
         TpSplit::replicated);
-  t.add(emb + ".patch_embedding.bias", {hidden}, TensorRole::vision, TpSplit::replicated);
+  t.bias(emb + ".patch_embedding.bias", {hidden}, TensorRole::vision, TpSplit::replicated);
   t.add(emb + ".position_embedding.weight", {side * side, hidden}, TensorRole::vision,
         TpSplit::replicated);
   for (int64_t i = 0; i < layers; ++i) {
@@ -62,7 +62,7 @@ int64_t add_siglip_vision(const ConfigView& v, TensorAdder& t, const std::string
     t.add(head + ".probe", {1, 1, hidden}, TensorRole::vision, TpSplit::replicated);
     t.add(head + ".attention.in_proj_weight", {3 * hidden, hidden}, TensorRole::vision,
           TpSplit::replicated);
-    t.add(head + ".attention.in_proj_bias", {3 * hidden}, TensorRole::vision, TpSplit::replicated);
+    t.bias(head + ".attention.in_proj_bias", {3 * hidden}, TensorRole::vision, TpSplit::replicated);
     vision_linear(t, head + ".attention.out_proj", hidden, hidden);
     vision_layer_norm(t, head + ".layernorm", hidden);
     vision_linear(t, head + ".mlp.fc1", hidden, inter);

@@ -5,6 +5,7 @@
 // - a 150k-token vocabulary (tokens, scores, token types) with a Llama-shaped tensor list.
 #include <benchmark/benchmark.h>
 
+#include <memory>
 #include <random>
 
 #include "../tests/formats/gguf_test_writer.h"
@@ -66,6 +67,21 @@ void BM_ParseGgufHeaderLlama31_8B_Q4_K_M(benchmark::State& state) {
   state.counters["header_bytes"] = static_cast<double>(img.header.bytes.size());
 }
 BENCHMARK(BM_ParseGgufHeaderLlama31_8B_Q4_K_M)->Unit(benchmark::kMillisecond);
+
+// The same header parsed as read_gguf_file parses a mapped file: string arrays refer to the bytes
+// (kept alive by a shared owner) instead of copying them.
+void BM_ParseGgufHeaderLlama31_8B_Q4_K_M_InPlace(benchmark::State& state) {
+  static const auto img = std::make_shared<const llmem::test::GgufImage>(
+      llmem::test::write_gguf(llmem::bench::llama31_8b_q4_k_m()));
+  for (auto _ : state) {
+    auto f = llmem::parse_gguf(img->header.span(), img->file_size, "llama-3.1-8b-q4_k_m.gguf", img);
+    benchmark::DoNotOptimize(f.tensors.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(img->header.bytes.size()));
+  state.counters["header_bytes"] = static_cast<double>(img->header.bytes.size());
+}
+BENCHMARK(BM_ParseGgufHeaderLlama31_8B_Q4_K_M_InPlace)->Unit(benchmark::kMillisecond);
 
 void BM_ParseGgufHeader150kVocab(benchmark::State& state) {
   static const auto img = vocab_150k();

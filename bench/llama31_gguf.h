@@ -10,12 +10,13 @@
 //   quantize.imatrix.*).
 // - Tensors: llama.cpp's names for 32 Llama layers (src/llama-arch.cpp LLM_ARCH_LLAMA), shapes from
 //   the Llama-3.1-8B config.json (hidden 4096, intermediate 14336, 32 heads, 8 KV heads of 128,
-//   vocabulary 128,256; rope_freqs holds head_dim / 2 = 64 floats), in convert_hf_to_gguf.py's
-//   order (rope_freqs from generate_extra_tensors first, then the Hugging Face tensors in name
-//   order). Types: llama.cpp's Q4_K_M rules (src/llama-quant.cpp llama_tensor_get_type_impl, as
-//   src/core/gguf_file_type.cpp follows them): q4_K by default; attn_v and ffn_down q6_K on the
-//   layers use_more_bits(i, 32) picks (0-3, 6, 9, …, 27, 28-31: 16 of 32); output q6_K; norms and
-//   rope_freqs f32. That gives the log's counts: f32 66, q4_K 193, q6_K 33.
+//   vocabulary 128,256; rope_freqs holds head_dim / 2 = 64 floats). Types: llama.cpp's Q4_K_M
+//   rules (src/llama-quant.cpp llama_tensor_get_type_impl, as src/core/gguf_file_type.cpp follows
+//   them): q4_K by default; attn_v and ffn_down q6_K on the layers use_more_bits(i, 32) picks
+//   (0-3, 6, 9, …, 27, 28-31: 16 of 32); output q6_K; norms and rope_freqs f32. That gives the
+//   log's counts (f32 66, q4_K 193, q6_K 33); the file comes to 4,921,820,736 bytes. The order
+//   is like convert_hf_to_gguf.py's (rope_freqs first, then the tensors sorted by Hugging Face
+//   name); it does not change the parse.
 //
 // What is synthetic, and why: the token, merge and chat-template texts (the real ones are Meta's
 // tokenizer, not ours to copy). Tokens use GPT-2's byte-to-unicode alphabet (Ġ for a space, two
@@ -223,6 +224,7 @@ inline test::GgufSpec llama31_8b_q4_k_m() {
       {"tokenizer.ggml.eos_token_id", gguf_u32(128009)},
       {"tokenizer.chat_template", gguf_str(chat_template)},
       {"general.quantization_version", gguf_u32(2)},
+      // The log shows this path's first 37 characters only; the rest is ours.
       {"quantize.imatrix.file", gguf_str("/models_out/Meta-Llama-3.1-8B-Instruct-GGUF/"
                                          "Meta-Llama-3.1-8B-Instruct.imatrix")},
       {"quantize.imatrix.dataset", gguf_str("/training_dir/calibration_datav3.txt")},

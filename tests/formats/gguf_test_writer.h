@@ -99,8 +99,8 @@ class GgufBytes {
     if (auto* f = std::get_if<std::vector<double>>(&v.data)) {
       for (auto x : *f) scalar(v.element_type, 0, 0, x, nullptr);
     }
-    if (auto* s = std::get_if<std::vector<std::string>>(&v.data)) {
-      for (const auto& x : *s) scalar(v.element_type, 0, 0, 0, &x);
+    if (auto* s = std::get_if<GgufStringArray>(&v.data)) {
+      for (std::string_view x : *s) str(x);
     }
     return *this;
   }

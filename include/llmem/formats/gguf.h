@@ -28,6 +28,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -70,15 +73,99 @@ enum class GgufValueType : uint32_t {
 
 std::string_view to_string(GgufValueType t);
 
+// An array of strings as GGUF stores them — each string's u64 length, then its bytes — left in
+// the bytes read, which `owner` keeps alive: no allocation per string (a Llama-3 header holds
+// 128,256 tokens and 280,147 merges), and none at all when the header is a mapped file. Copies
+// share the bytes. Strings are read in order, as string_views into the array:
+//
+//   const auto& tokens = std::get<GgufStringArray>(file.find("tokenizer.ggml.tokens")->data);
+//   for (std::string_view t : tokens) …;   tokens.size() is the count
+class GgufStringArray {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = std::string_view;
+
+    const_iterator() = default;
+    std::string_view operator*() const {
+      return {p_ + sizeof(uint64_t), static_cast<size_t>(length())};
+    }
+    const_iterator& operator++() {
+      p_ += sizeof(uint64_t) + length();
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator old = *this;
+      ++*this;
+      return old;
+    }
+    bool operator==(const const_iterator& o) const { return p_ == o.p_; }
+
+   private:
+    friend class GgufStringArray;
+    explicit const_iterator(const char* p) : p_(p) {}
+    uint64_t length() const {
+      uint64_t n;
+      std::memcpy(&n, p_, sizeof n);  // little-endian hosts only, as the reader
+      return n;
+    }
+    const char* p_ = nullptr;
+  };
+
+  GgufStringArray() = default;
+  // Encodes separate strings (writers and tests); implicit, so a GgufValue can be built from them.
+  GgufStringArray(const std::vector<std::string>& strings) {  // NOLINT(google-explicit-constructor)
+    auto buffer = std::make_shared<std::string>();
+    for (const auto& s : strings) {
+      const uint64_t n = s.size();
+      buffer->append(reinterpret_cast<const char*>(&n), sizeof n).append(s);
+    }
+    *this = from_encoded(buffer->data(), buffer->size(), strings.size(), buffer);
+  }
+  // The reader's constructor: `count` strings encoded as in the file in [data, data + bytes),
+  // which `owner` keeps alive. The caller has checked that every length lies inside the bytes.
+  static GgufStringArray from_encoded(const char* data, size_t bytes, size_t count,
+                                      std::shared_ptr<const void> owner) {
+    GgufStringArray a;
+    a.owner_ = std::move(owner);
+    a.data_ = data;
+    a.bytes_ = bytes;
+    a.count_ = count;
+    return a;
+  }
+
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  const_iterator begin() const { return const_iterator(data_); }
+  const_iterator end() const { return const_iterator(data_ + bytes_); }
+  // The array as stored: lengths and bytes, back to back.
+  std::string_view encoded() const { return {data_, bytes_}; }
+
+  // Equal strings in the same order (the encoding is one-to-one, so the bytes are compared).
+  bool operator==(const GgufStringArray& o) const {
+    return count_ == o.count_ && encoded() == o.encoded();
+  }
+
+ private:
+  std::shared_ptr<const void> owner_;  // keeps data_ alive
+  const char* data_ = nullptr;
+  size_t bytes_ = 0;
+  size_t count_ = 0;
+};
+
 // One metadata value. Scalars and arrays are held by category: unsigned integers and bools as
 // uint64_t, signed integers as int64_t, floats as double (f32 widens exactly), strings as
-// std::string. `type` (and `element_type` for arrays) keep the on-disk type, so a value can be
-// written back byte for byte.
+// std::string, string arrays as a GgufStringArray. `type` (and `element_type` for arrays) keep the
+// on-disk type, so a value can be written back byte for byte.
 struct GgufValue {
   GgufValueType type = GgufValueType::u8;
   GgufValueType element_type = GgufValueType::u8;  // arrays only
   std::variant<uint64_t, int64_t, double, std::string, std::vector<uint64_t>, std::vector<int64_t>,
-               std::vector<double>, std::vector<std::string>>
+               std::vector<double>, GgufStringArray>
       data;
 
   bool is_array() const { return type == GgufValueType::array; }
@@ -126,8 +213,14 @@ class GgufIncompleteError : public FormatError {
 // `file_size` the file's total size; `source` names the file in messages. Reads only the header:
 // the cost is that of the header, not the file. Throws GgufIncompleteError when the prefix is too
 // short, FormatError for a malformed file, RangeError for sizes beyond 64 bits.
+// String arrays hold a copy of their part of `header_bytes` (one allocation per array).
 GgufFile parse_gguf(std::span<const std::byte> header_bytes, uint64_t file_size,
                     std::string source);
+
+// The same for bytes that `owner` keeps alive (a mapped file): string arrays then refer to
+// `header_bytes` and share `owner` instead of copying.
+GgufFile parse_gguf(std::span<const std::byte> header_bytes, uint64_t file_size, std::string source,
+                    std::shared_ptr<const void> owner);
 
 // Maps general.architecture and the <arch>.* keys, plus the tensor infos, to a ModelDescription
 // (docs/gguf.md lists the architectures and keys). Throws FormatError naming a missing or

@@ -17,7 +17,10 @@ namespace llmem::gguf {
 class Cursor {
  public:
   Cursor(std::span<const std::byte> bytes, uint64_t file_size, std::string source)
-      : reader_(bytes, std::move(source)), file_size_(file_size), given_(bytes.size()) {}
+      : reader_(bytes, std::move(source)),
+        bytes_(bytes),
+        file_size_(file_size),
+        given_(bytes.size()) {}
 
   uint64_t offset() const { return reader_.offset(); }
   // Bytes from here to the end of the file (not of the prefix given).
@@ -34,6 +37,18 @@ class Cursor {
   double f64(std::string_view what) { return need(8, what).read_f64_le(what); }
   std::string bytes(uint64_t n, std::string_view what) {
     return need(n, what).read_string(n, what);
+  }
+  // The next n bytes, in place (no copy).
+  std::span<const std::byte> view(uint64_t n, std::string_view what) {
+    return need(n, what).read_bytes(n, what);
+  }
+  void skip(uint64_t n, std::string_view what) { need(n, what).skip(n, what); }
+  // The next byte (the end of the bytes given when none is left); for loops that check bounds
+  // against left_in_buffer() themselves.
+  const std::byte* here() const { return bytes_.data() + offset(); }
+  // The bytes read since offset `start` (an offset this cursor has passed), in place.
+  std::span<const std::byte> since(uint64_t start) const {
+    return bytes_.subspan(static_cast<size_t>(start), static_cast<size_t>(offset() - start));
   }
 
   [[noreturn]] void fail(std::string_view message) const { reader_.fail(message); }
@@ -59,6 +74,7 @@ class Cursor {
   }
 
   ByteReader reader_;
+  std::span<const std::byte> bytes_;
   uint64_t file_size_;
   uint64_t given_;
 };

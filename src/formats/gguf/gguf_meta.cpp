@@ -76,7 +76,9 @@ std::optional<std::vector<int64_t>> MetaView::find_per_layer(std::string_view ke
     if (const auto* u = std::get_if<std::vector<uint64_t>>(&v->data)) one.data = (*u)[i];
     if (const auto* s = std::get_if<std::vector<int64_t>>(&v->data)) one.data = (*s)[i];
     if (const auto* d = std::get_if<std::vector<double>>(&v->data)) one.data = (*d)[i];
-    if (const auto* s = std::get_if<std::vector<std::string>>(&v->data)) one.data = (*s)[i];
+    if (const auto* s = std::get_if<GgufStringArray>(&v->data)) {
+      one.data = std::string(*std::next(s->begin(), static_cast<std::ptrdiff_t>(i)));
+    }
     out.push_back(to_int(item + std::to_string(i) + "]", one, lo, hi));
   }
   return out;

@@ -3,6 +3,8 @@
 // file before anything is reserved; reservations are further bounded by the bytes actually given.
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <unordered_set>
@@ -92,8 +94,9 @@ std::string accepted_value_types() {
 
 class HeaderParser {
  public:
-  HeaderParser(std::span<const std::byte> bytes, uint64_t file_size, std::string source)
-      : c_(bytes, file_size, std::move(source)) {}
+  HeaderParser(std::span<const std::byte> bytes, uint64_t file_size, std::string source,
+               std::shared_ptr<const void> owner)
+      : c_(bytes, file_size, std::move(source)), owner_(std::move(owner)) {}
 
   GgufFile parse() {
     GgufFile f;
@@ -245,16 +248,103 @@ class HeaderParser {
     read_one(t, key, [&](auto x) { v.data = std::move(x); });
   }
 
+  // Fixed-size elements: one bounds check for the whole array, then a plain decode loop (a
+  // vocabulary's 128k token types would otherwise pay a checked read each).
   template <typename T>
-  void read_elements(GgufValue& v, uint64_t n, const std::string& key) {
-    std::vector<T> out;
-    out.reserve(std::min(n, c_.left_in_buffer() / min_encoded_bytes(v.element_type)));
-    for (uint64_t i = 0; i < n; ++i) {
-      read_one(v.element_type, key, [&](auto x) {
-        if constexpr (std::is_same_v<decltype(x), T>) out.push_back(std::move(x));
-      });
+  void read_fixed(GgufValue& v, uint64_t n, const std::string& key) {
+    const uint64_t each = min_encoded_bytes(v.element_type);
+    const uint64_t start = c_.offset();
+    auto raw = c_.view(n * each, "array of " + std::string(to_string(v.element_type)));
+    const std::byte* p = raw.data();
+    std::vector<T> out(static_cast<size_t>(n));
+    auto load = [&]<typename Disk>(Disk) {
+      for (size_t i = 0; i < out.size(); ++i) {
+        Disk x;
+        std::memcpy(&x, p + i * sizeof(Disk), sizeof(Disk));  // little-endian hosts only
+        out[i] = static_cast<T>(x);
+      }
+    };
+    switch (v.element_type) {
+      case GgufValueType::u8:
+        load(uint8_t{});
+        break;
+      case GgufValueType::boolean:
+        for (size_t i = 0; i < out.size(); ++i) {
+          auto b = static_cast<uint8_t>(p[i]);
+          if (b > 1) {
+            c_.fail_at(start + i, "key " + quoted(key) + " has bool value " + std::to_string(b) +
+                                      "; accepted: 0, 1");
+          }
+          out[i] = static_cast<T>(b);
+        }
+        break;
+      case GgufValueType::u16:
+        load(uint16_t{});
+        break;
+      case GgufValueType::u32:
+        load(uint32_t{});
+        break;
+      case GgufValueType::u64:
+        load(uint64_t{});
+        break;
+      case GgufValueType::i8:
+        load(int8_t{});
+        break;
+      case GgufValueType::i16:
+        load(int16_t{});
+        break;
+      case GgufValueType::i32:
+        load(int32_t{});
+        break;
+      case GgufValueType::i64:
+        load(int64_t{});
+        break;
+      case GgufValueType::f32:
+        load(float{});
+        break;
+      default:
+        load(double{});
+        break;
     }
     v.data = std::move(out);
+  }
+
+  // Strings: one pass over the lengths checks each against the cap and the bytes given; the
+  // array then refers to its bytes (kept alive by owner_) or holds one copy of them. A length that
+  // fails the quick check is read again through the cursor, which words the error (the cap, a
+  // truncated file, or a prefix that ends too soon) as for a single string value.
+  void read_strings(GgufValue& v, uint64_t n) {
+    const uint64_t start = c_.offset();
+    const std::byte* rest = c_.here();
+    const uint64_t given = c_.left_in_buffer();
+    uint64_t at = 0;  // relative to `start`
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t len;
+      if (given - at < sizeof len) fail_string_at(start + at);
+      std::memcpy(&len, rest + at, sizeof len);
+      if (len > k_gguf_max_string_bytes || len > given - at - sizeof len) {
+        fail_string_at(start + at);
+      }
+      at += sizeof len + len;
+    }
+    c_.skip(at, "string value");
+    const auto* data = reinterpret_cast<const char*>(rest);
+    const auto bytes = static_cast<size_t>(at);
+    if (owner_) {
+      v.data = GgufStringArray::from_encoded(data, bytes, static_cast<size_t>(n), owner_);
+    } else {
+      auto copy = std::make_shared<std::string>(data, bytes);
+      v.data = GgufStringArray::from_encoded(copy->data(), bytes, static_cast<size_t>(n), copy);
+    }
+  }
+
+  // Re-reads the string at offset `at` (which read_strings found does not fit or exceeds the cap)
+  // through the cursor, so the error is the one a single string value gets.
+  [[noreturn]] void fail_string_at(uint64_t at) {
+    c_.skip(at - c_.offset(), "string value");
+    read_string(k_gguf_max_string_bytes, "string value");
+    throw InternalError("internal: " + c_.source() + ": the string value at byte offset " +
+                        std::to_string(at) + " passed its second check");
   }
 
   void read_array(GgufValue& v, const std::string& key) {
@@ -285,17 +375,17 @@ class HeaderParser {
       case GgufValueType::u32:
       case GgufValueType::u64:
       case GgufValueType::boolean:
-        return read_elements<uint64_t>(v, n, key);
+        return read_fixed<uint64_t>(v, n, key);
       case GgufValueType::i8:
       case GgufValueType::i16:
       case GgufValueType::i32:
       case GgufValueType::i64:
-        return read_elements<int64_t>(v, n, key);
+        return read_fixed<int64_t>(v, n, key);
       case GgufValueType::f32:
       case GgufValueType::f64:
-        return read_elements<double>(v, n, key);
+        return read_fixed<double>(v, n, key);
       default:
-        return read_elements<std::string>(v, n, key);
+        return read_strings(v, n);
     }
   }
 
@@ -420,6 +510,7 @@ class HeaderParser {
   }
 
   Cursor c_;
+  std::shared_ptr<const void> owner_;  // keeps the bytes alive; null: string arrays copy theirs
 };
 
 }  // namespace
@@ -448,12 +539,17 @@ const GgufValue* GgufFile::find(std::string_view key) const {
 
 GgufFile parse_gguf(std::span<const std::byte> header_bytes, uint64_t file_size,
                     std::string source) {
+  return parse_gguf(header_bytes, file_size, std::move(source), nullptr);
+}
+
+GgufFile parse_gguf(std::span<const std::byte> header_bytes, uint64_t file_size, std::string source,
+                    std::shared_ptr<const void> owner) {
   if (header_bytes.size() > file_size) {
     throw FormatError(source + ": " + std::to_string(header_bytes.size()) +
                       " bytes given but the file size is " + std::to_string(file_size));
   }
   try {
-    return HeaderParser(header_bytes, file_size, source).parse();
+    return HeaderParser(header_bytes, file_size, source, std::move(owner)).parse();
   } catch (const std::bad_alloc&) {
     throw FormatError(source + ": out of memory while reading the GGUF header");
   } catch (const std::length_error&) {

@@ -1,13 +1,15 @@
+// The Hub client's GET: redirects followed by hand with the token policy of http_get.h. Each hop
+// goes through the network module (sources/hub/transport.h), loaded on the first request.
 #include "sources/hub/http_get.h"
 
-#include <httplib.h>
-
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+
+#include "sources/hub/transport.h"
 
 namespace llmem::hub {
 namespace {
-
-constexpr const char* k_user_agent = "llmem/0.1 (+cpp-httplib)";
 
 bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -23,83 +25,56 @@ std::optional<uint64_t> parse_u64(const std::string& s) {
   return v;
 }
 
-struct Hop {
-  int status = 0;
-  httplib::Headers headers;
-  std::string body;
-  bool truncated = false;
-  bool too_big = false;
-};
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
-[[noreturn]] void throw_transport(const HttpRequest& rq, const Url& url, httplib::Error err,
-                                  std::chrono::steady_clock::duration elapsed) {
+[[noreturn]] void throw_transport(const HttpRequest& rq, const Url& url,
+                                  const TransportResponse& r) {
   const std::string where = rq.who + ": ";
   const std::string offline_hint = "set HF_HUB_OFFLINE=1 to use only the local cache";
   bool read_timed_out =
-      err == httplib::Error::Read && elapsed + std::chrono::milliseconds(50) >= rq.read_timeout;
-  if (err == httplib::Error::ConnectionTimeout || read_timed_out) {
-    auto limit = err == httplib::Error::ConnectionTimeout ? rq.connect_timeout : rq.read_timeout;
+      r.error == llmem_http_read && r.elapsed + std::chrono::milliseconds(50) >= rq.read_timeout;
+  if (r.error == llmem_http_connection_timeout || read_timed_out) {
+    auto limit = r.error == llmem_http_connection_timeout ? rq.connect_timeout : rq.read_timeout;
     throw Unreachable(where + url.site() + " did not answer within " + seconds_text(limit) +
                       " (timeout) for " + rq.what + "; retry, raise HF_HUB_DOWNLOAD_TIMEOUT, or " +
                       offline_hint);
   }
-  if (err == httplib::Error::Connection) {
+  if (r.error == llmem_http_connection) {
     throw Unreachable(where + "cannot reach " + url.site() + " for " + rq.what +
                       " (connection refused, unknown host or no network); check the network "
                       "and HF_ENDPOINT, or " +
                       offline_hint);
   }
-  if (err == httplib::Error::SSLConnection || err == httplib::Error::SSLServerVerification ||
-      err == httplib::Error::SSLLoadingCerts) {
-    throw InputError(where + "TLS connection to " + url.site() + " failed (" +
-                     httplib::to_string(err) +
+  if (r.error == llmem_http_tls) {
+    throw InputError(where + "TLS connection to " + url.site() + " failed (" + r.error_text +
                      "); check the system's CA certificates, the clock and HF_ENDPOINT");
   }
   throw Unreachable(where + "the connection to " + url.site() + " failed while fetching " +
-                    rq.what + " (" + httplib::to_string(err) + "); retry, or " + offline_hint);
+                    rq.what + " (" + r.error_text + "); retry, or " + offline_hint);
 }
 
-Hop send_one(const HttpRequest& rq, const Url& url, bool send_token) {
-  httplib::Client client(url.origin());
-  client.set_follow_location(false);
-  client.set_url_encode(false);  // paths are percent-encoded already; Locations come encoded
-  client.set_connection_timeout(rq.connect_timeout);
-  client.set_read_timeout(rq.read_timeout);
-  client.set_write_timeout(rq.read_timeout);
-  client.set_keep_alive(false);
-
-  httplib::Headers headers{{"User-Agent", k_user_agent}};
+TransportResponse send_one(const HttpRequest& rq, const Url& url, bool send_token) {
+  TransportRequest t;
+  t.origin = url.origin();
+  t.path = url.path;
   if (rq.range) {
-    headers.emplace("Range", "bytes=" + std::to_string(rq.range->first) + "-" +
-                                 std::to_string(rq.range->second));
-    headers.emplace("Accept-Encoding", "identity");  // byte offsets must be the file's own
+    t.headers.emplace_back("Range", "bytes=" + std::to_string(rq.range->first) + "-" +
+                                        std::to_string(rq.range->second));
+    t.headers.emplace_back("Accept-Encoding", "identity");  // byte offsets must be the file's own
   }
-  if (send_token) headers.emplace("Authorization", "Bearer " + rq.token);
-
-  Hop hop;
-  auto on_response = [&](const httplib::Response& r) {
-    hop.status = r.status;
-    hop.headers = r.headers;
-    return true;
-  };
-  auto on_data = [&](const char* data, size_t n) {
-    if (is_redirect(hop.status)) return true;  // a redirect's body is ignored
-    uint64_t room = rq.max_body_bytes - hop.body.size();
-    if (n > room) {
-      hop.body.append(data, static_cast<size_t>(room));
-      (rq.stop_at_cap ? hop.truncated : hop.too_big) = true;
-      return false;  // stop reading: httplib reports Canceled
-    }
-    hop.body.append(data, n);
-    return true;
-  };
-  auto start = std::chrono::steady_clock::now();
-  httplib::Result res = client.Get(url.path, headers, on_response, on_data);
-  if (res.error() == httplib::Error::Canceled && (hop.truncated || hop.too_big)) return hop;
-  if (res.error() != httplib::Error::Success || hop.status == 0) {
-    throw_transport(rq, url, res.error(), std::chrono::steady_clock::now() - start);
-  }
-  return hop;
+  if (send_token) t.headers.emplace_back("Authorization", "Bearer " + rq.token);
+  t.connect_timeout = rq.connect_timeout;
+  t.read_timeout = rq.read_timeout;
+  t.max_body_bytes = rq.max_body_bytes;
+  t.stop_at_cap = rq.stop_at_cap;
+  TransportResponse r = transport_get(t, rq.who);
+  if (r.error != llmem_http_ok) throw_transport(rq, url, r);
+  return r;
 }
 
 }  // namespace
@@ -122,10 +97,12 @@ HttpResponse http_get(const HttpRequest& rq) {
   for (int redirects = 0;; ++redirects) {
     // Once the chain leaves the Hub's origin the token stays dropped, even if it comes back.
     if (!same_origin(url, rq.endpoint)) token_allowed = false;
-    Hop hop = send_one(rq, url, token_allowed);
-    auto header = [&](const char* name) {
-      auto it = hop.headers.find(name);  // httplib::Headers compares names case-insensitively
-      return it == hop.headers.end() ? std::string() : it->second;
+    TransportResponse hop = send_one(rq, url, token_allowed);
+    auto header = [&](std::string_view name) {
+      for (const auto& [k, v] : hop.headers) {
+        if (same_name(k, name)) return v;  // the first, as httplib::Headers::find gives it
+      }
+      return std::string();
     };
     if (out.commit.empty()) out.commit = header("X-Repo-Commit");
     if (!out.linked_size) out.linked_size = parse_u64(header("X-Linked-Size"));

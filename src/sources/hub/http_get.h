@@ -1,7 +1,8 @@
-// One HTTP GET through cpp-httplib with redirects followed by hand, so that the token is sent
-// only to the Hub: Authorization goes out while the request is on the endpoint's origin (scheme,
-// host, port) and is dropped for good once a redirect leaves it. requests and curl drop it on a
-// host change too; the Hub's LFS/Xet redirects carry presigned URLs that need no token.
+// One HTTP GET with redirects followed by hand (each hop goes through the network module,
+// sources/hub/transport.h), so that the token is sent only to the Hub: Authorization goes out
+// while the request is on the endpoint's origin (scheme, host, port) and is dropped for good once
+// a redirect leaves it. requests and curl drop it on a host change too; the Hub's LFS/Xet
+// redirects carry presigned URLs that need no token.
 #pragma once
 
 #include <chrono>

@@ -495,6 +495,29 @@ std::optional<WeightFormat> parse_weight_format(std::string_view name_in) {
   return std::nullopt;
 }
 
+std::optional<std::string> weight_format_note(const WeightFormat& f) {
+  const std::string bits = decimal_text(f.bits_per_weight);
+  const std::string head = f.head_bits == 16
+                               ? "the head stays float16"
+                               : "the head is counted at head_bits " + std::to_string(f.head_bits);
+  if (f.scheme == WeightScheme::exl2) {
+    return "EXL2 bits " + bits +
+           " is the converter's budget for every stored byte of the decoder linears (exllamav2 "
+           "conversion/optimize.py weight_budget): they are counted at the budget, an upper "
+           "bound; the layout the optimizer picked is at most that (measurement.json and the "
+           "file's header tell the exact choice); " +
+           head + " (qparams_headoptions layout)";
+  }
+  if (f.scheme == WeightScheme::exl3) {
+    return "EXL3 bits " + bits +
+           " is the average over the decoder linears, rounded to 0.01 (exllamav3 "
+           "conversion/allocation.py): their trellis bytes are known to within ±0.005 bits per "
+           "weight; " +
+           head;
+  }
+  return std::nullopt;
+}
+
 std::string accepted_weight_formats() {
   std::string s;
   for (const auto& syntax : k_syntax) {

@@ -172,4 +172,8 @@ std::optional<WeightFormat> parse_weight_format(std::string_view name);
 // The accepted --weights names, for messages and --help.
 std::string accepted_weight_formats();
 
+// What a format's bytes rest on when they are not exact from the shapes alone (EXL2: the
+// converter's budget, an upper bound; EXL3: bits rounded to 0.01); nullopt when they are exact.
+std::optional<std::string> weight_format_note(const WeightFormat& f);
+
 }  // namespace llmem

@@ -8,8 +8,6 @@
 // `head_bits`). docs/quantization.md lists what each keeps unquantised and the sources.
 #include "formats/hf/quantization_config.h"
 
-#include <cstdio>
-
 #include "formats/hf/config_view.h"
 #include "formats/hf/module_patterns.h"
 #include "formats/json/json_text.h"
@@ -27,12 +25,6 @@ constexpr const char* k_methods =
 
 DType unquantised_dtype(const ModelDescription& m) {
   return m.torch_dtype == DType::f32 ? DType::bf16 : m.torch_dtype;
-}
-
-std::string decimal(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
 }
 
 int32_t read_bits(const ConfigView& q, std::string_view key, int64_t fallback) {
@@ -519,22 +511,7 @@ WeightFormat from_exl(const ConfigView& q, ModelDescription& m, bool v3) {
   f.head_bits = static_cast<int32_t>(q.get_int("head_bits", 6, 1, 16));
   f.quantise_lm_head = f.head_bits != 16;
   f.dtype = DType::f16;
-  if (v3) {
-    m.notes.push_back(
-        "EXL3 bits " + decimal(f.bits_per_weight) +
-        " is the average over the decoder linears, rounded to 0.01 (exllamav3 allocation.py): "
-        "their trellis bytes are known to ±0.005 bits per weight (±" +
-        decimal(0.5 / f.bits_per_weight) + " %); the head is counted at head_bits " +
-        std::to_string(f.head_bits));
-  } else {
-    m.notes.push_back(
-        "EXL2 bits " + decimal(f.bits_per_weight) +
-        " is the converter's budget for every stored byte of the decoder linears (exllamav2 "
-        "optimize.py weight_budget): they are counted at the budget, an upper bound; the layout "
-        "the optimizer picked is at most that (its measurement.json tells the exact choice). The "
-        "head is counted exactly at head_bits " +
-        std::to_string(f.head_bits));
-  }
+  if (auto note = weight_format_note(f)) m.notes.push_back(*note);
   return f;
 }
 

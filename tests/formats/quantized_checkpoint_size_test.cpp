@@ -15,10 +15,12 @@
 #include <string>
 
 #include "formats/model_test_util.h"
+#include "formats/safetensors_writer.h"
 #include "llmem/core/weight_format.h"
 #include "llmem/core/weight_plan.h"
 #include "llmem/formats/hf_config.h"
 #include "llmem/sources/files.h"
+#include "llmem/sources/model_source.h"
 #include "test_util.h"
 
 namespace llmem {
@@ -306,6 +308,89 @@ TEST(QuantizedCheckpointSize, EveryBuiltQuantisedCheckpointInTheIndex) {
     }
   }
   EXPECT_GT(checked, 0u);
+}
+
+// When the checkpoint's tensors are read, the stored bytes decide: for a quant_method llmem does
+// not model (a note says so) and for a modelled one whose parts are named as its writer names
+// them (HQQ's W_q, scale, zero and meta tensors; hqq HQQLinear.state_dict).
+std::string tiny_config(const std::string& quantization_config) {
+  return R"({"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 1,
+    "num_attention_heads": 2, "intermediate_size": 128, "vocab_size": 16,
+    "tie_word_embeddings": true, "torch_dtype": "bfloat16", "quantization_config": )" +
+         quantization_config + "}";
+}
+
+const char* const k_linears[][3] = {
+    {"self_attn.q_proj", "64", "64"}, {"self_attn.k_proj", "64", "64"},
+    {"self_attn.v_proj", "64", "64"}, {"self_attn.o_proj", "64", "64"},
+    {"mlp.gate_proj", "128", "64"},   {"mlp.up_proj", "128", "64"},
+    {"mlp.down_proj", "64", "128"}};
+
+std::vector<test::WTensor> tiny_dense_parts() {
+  using test::wt;
+  return {wt("model.embed_tokens.weight", "BF16", {16, 64}),
+          wt("model.layers.0.input_layernorm.weight", "BF16", {64}),
+          wt("model.layers.0.post_attention_layernorm.weight", "BF16", {64}),
+          wt("model.norm.weight", "BF16", {64})};
+}
+
+uint64_t folder_weight_bytes(const std::string& config, const std::vector<test::WTensor>& t,
+                             const std::string& name, ModelDescription* out = nullptr) {
+  auto dir = test::temp_folder(name);
+  test::write_text(dir / "config.json", config);
+  test::write_sparse(dir / "model.safetensors", test::header_for(t, {{"format", "pt"}}),
+                     test::data_bytes(t));
+  ModelDescription m = load_model_path(dir.string());
+  std::filesystem::remove_all(dir);
+  if (out != nullptr) *out = m;
+  return weight_bytes(m);
+}
+
+TEST(QuantizedCheckpointSize, UnmodelledMethodWithTensorsCountsTheStoredBytes) {
+  using test::wt;
+  auto t = tiny_dense_parts();
+  for (const auto& l : k_linears) {
+    // some packed layout llmem does not know, 1 byte a weight
+    t.push_back(wt(std::string("model.layers.0.") + l[0] + ".weight", "U8",
+                   {std::stoull(l[1]), std::stoull(l[2])}));
+  }
+  ModelDescription m;
+  EXPECT_EQ(folder_weight_bytes(tiny_config(R"({"quant_method": "vptq"})"), t, "vptq", &m),
+            test::data_bytes(t));
+  bool noted = false;
+  for (const auto& n : m.notes) {
+    noted |= n.find("quant_method 'vptq' is not modelled") != std::string::npos &&
+             n.find("stored tensor bytes decide") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+}
+
+TEST(QuantizedCheckpointSize, HqqPartsAreMatchedToTheirWeights) {
+  using test::wt;
+  auto t = tiny_dense_parts();
+  for (const auto& l : k_linears) {
+    const std::string p = std::string("model.layers.0.") + l[0] + ".";
+    const uint64_t numel = std::stoull(l[1]) * std::stoull(l[2]);
+    t.push_back(wt(p + "W_q", "U8", {numel / 64 / 2, 64}));
+    t.push_back(wt(p + "scale", "BF16", {numel / 64, 1}));
+    t.push_back(wt(p + "zero", "BF16", {numel / 64, 1}));
+    t.push_back(wt(p + "shape", "I64", {2}));
+    t.push_back(wt(p + "nbits", "I32", {}));
+    t.push_back(wt(p + "packing", "U8", {7}));
+  }
+  const std::string config = tiny_config(R"({"quant_method": "hqq", "quant_config":
+      {"weight_quant_params": {"nbits": 4, "group_size": 64, "axis": 1}},
+      "skip_modules": ["lm_head"]})");
+  ModelDescription m;
+  EXPECT_EQ(folder_weight_bytes(config, t, "hqq", &m), test::data_bytes(t));
+  EXPECT_EQ(m.stored_format.scheme, WeightScheme::hqq);
+  bool matched = false;
+  for (const auto& n : m.notes) {
+    matched |= n.find(
+                   "7 weights are stored quantised (parts: W_q, nbits, packing, scale, "
+                   "shape, zero)") != std::string::npos;
+  }
+  EXPECT_TRUE(matched);
 }
 
 }  // namespace

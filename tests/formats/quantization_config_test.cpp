@@ -217,6 +217,21 @@ TEST(QuantizationConfig, MlxPerModuleOverrides) {
   EXPECT_EQ(down1->bytes, 256u * 512 * 2);
 }
 
+TEST(QuantizationConfig, MlxOverridesNamedUnderAWrapperPrefix) {
+  // mlx-vlm writes module paths of the whole model ("language_model.model.layers.0…", as in
+  // tests/data/checkpoints/qwen3.5-mlx-4bit-g32/config.json); the text model's tensors are named
+  // without the wrapper.
+  auto m = tiny_with(R"({"group_size": 32, "bits": 4,
+      "language_model.model.layers.0.self_attn.o_proj": {"bits": 8, "group_size": 64,
+                                                         "mode": "affine"}})");
+  const Tensor* o0 = test::find_tensor(m, "model.layers.0.self_attn.o_proj.weight");
+  const Tensor* o1 = test::find_tensor(m, "model.layers.1.self_attn.o_proj.weight");
+  ASSERT_NE(o0, nullptr);
+  ASSERT_NE(o1, nullptr);
+  EXPECT_EQ(o0->bytes, 256u * 64 * 4 + 2u * 256 * 4 * 2);  // 8-bit g64: 64 words, 4 groups
+  EXPECT_EQ(o1->bytes, 256u * 32 * 4 + 2u * 256 * 8 * 2);  // 4-bit g32: 32 words, 8 groups
+}
+
 TEST(QuantizationConfig, TorchaoConfigs) {
   // transformers TorchAoConfig, old string form: v1 int4_weight_only is the tinygemm tile layout.
   auto v1 = tiny_with(R"({"quant_method": "torchao", "quant_type": "int4_weight_only",

@@ -278,13 +278,28 @@ std::string concrete(const std::string& pattern, int32_t layer, const char* inst
   return out;
 }
 
-// Which override (index + 1) names the module of tensor `name`; 0 for none. MLX paths are the
-// model's module paths; a wrapper's "language_model." prefix is tried without it too.
+// A module path without the wrapper prefixes that differ between mlx-lm/mlx-vlm paths and the
+// names llmem's readers give ("language_model.model.layers.0…" in an mlx-vlm config,
+// "model.language_model.layers.0…" in transformers' multimodal checkpoints, "model.layers.0…" in
+// a text model), and without a trailing ".weight".
+std::string canonical_module(std::string_view name) {
+  if (name.ends_with(".weight")) name.remove_suffix(7);
+  for (std::string_view p :
+       {"model.language_model.", "language_model.model.", "language_model.", "model."}) {
+    if (name.starts_with(p)) {
+      name.remove_prefix(p.size());
+      break;
+    }
+  }
+  return std::string(name);
+}
+
+// Which override (index + 1) names the module of tensor `name` exactly (MLX paths are the
+// model's module paths); 0 for none.
 size_t override_for(const std::string& name, const std::vector<MlxOverride>& overrides) {
+  const std::string module = canonical_module(name);
   for (size_t i = 0; i < overrides.size(); ++i) {
-    std::vector<std::string> p = {overrides[i].module};
-    if (p[0].starts_with("language_model.")) p.push_back(p[0].substr(15));
-    if (module_matches(name, p)) return i + 1;
+    if (canonical_module(overrides[i].module) == module) return i + 1;
   }
   return 0;
 }

@@ -193,6 +193,7 @@ InferRequest build_infer_request(const std::string& model_arg, const InferReques
                        accepted_weight_formats());
     }
     o.weights = *f;
+    if (auto note = weight_format_note(*f)) r.notes.push_back(*note);
   } else if (!t.weights.empty()) {
     o.weights = parse_weight_format(t.weights);  // the stored format named as it is
   }

@@ -39,6 +39,7 @@ ModelDescription resolve_model(const std::string& spec, const HfConfigOptions& o
     HfConfigOptions o = options;
     if (o.name.empty()) o.name = id.repo();
     o.source = id.display() + "/config.json";
+    o.tensors_follow = true;  // the safetensors headers are read below
     ModelDescription m = load_hf_config(load_hub_config_text(id, hub), o);
     m.source = id.display();
     std::vector<CheckpointShard> shards;

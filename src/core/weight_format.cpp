@@ -59,6 +59,37 @@ std::string group_suffix(const WeightFormat& f) {
   return f.group_size <= 0 ? "-channel" : "-g" + std::to_string(f.group_size);
 }
 
+// A bits-per-weight value with at most two decimals, without trailing zeros ("4.25", "4", "3.5").
+std::string decimal_text(double v) {
+  const int64_t hundredths = static_cast<int64_t>(v * 100.0 + 0.5);
+  std::string s = std::to_string(hundredths / 100);
+  const int64_t frac = hundredths % 100;
+  if (frac != 0) {
+    s += '.';
+    s += static_cast<char>('0' + frac / 10);
+    if (frac % 10 != 0) s += static_cast<char>('0' + frac % 10);
+  }
+  return s;
+}
+
+// "4.25" → 4.25 (1..16, at most two decimals); nullopt otherwise.
+std::optional<double> parse_decimal(std::string_view s) {
+  size_t dot = s.find('.');
+  auto whole = parse_count(s.substr(0, dot), 16);
+  if (!whole) return std::nullopt;
+  double v = static_cast<double>(*whole);
+  if (dot == std::string_view::npos) return v;
+  std::string_view frac = s.substr(dot + 1);
+  if (frac.empty() || frac.size() > 2) return std::nullopt;
+  double scale = 0.1;
+  for (char c : frac) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v += (c - '0') * scale;
+    scale /= 10;
+  }
+  return v;
+}
+
 }  // namespace
 
 std::string WeightFormat::label() const {
@@ -91,6 +122,51 @@ std::string WeightFormat::label() const {
       return "mxfp4";
     case WeightScheme::nvfp4:
       return "nvfp4";
+    case WeightScheme::mlx:
+      switch (mlx_mode) {
+        case MlxMode::mxfp4:
+          return "mlx-mxfp4";
+        case MlxMode::nvfp4:
+          return "mlx-nvfp4";
+        case MlxMode::mxfp8:
+          return "mlx-mxfp8";
+        default:
+          return "mlx-" + std::to_string(bits) + "bit-g" + std::to_string(group_size);
+      }
+    case WeightScheme::torchao:
+      switch (torchao_kind) {
+        case TorchaoKind::int4_plain:
+          return "torchao-int4-g" + std::to_string(group_size);
+        case TorchaoKind::int4_tile_packed:
+          return "torchao-int4-tile-g" + std::to_string(group_size);
+        case TorchaoKind::int4_plain_int32:
+          return "torchao-int4-int32-g" + std::to_string(group_size);
+        case TorchaoKind::int8_v2:
+          return "torchao-int8";
+        case TorchaoKind::int8_v1:
+          return "torchao-int8-v1";
+        case TorchaoKind::fp8_row:
+          return "torchao-fp8";
+        case TorchaoKind::fp8_tensor:
+          return "torchao-fp8-tensor";
+        case TorchaoKind::count:
+          break;
+      }
+      return "torchao";
+    case WeightScheme::hqq:
+      return "hqq-" + std::to_string(bits) + "bit" + group_suffix(*this);
+    case WeightScheme::eetq:
+      return "eetq";
+    case WeightScheme::aqlm:
+      return "aqlm-" + std::to_string(num_codebooks) + "x" + std::to_string(codebook_bits) + "-g" +
+             std::to_string(group_size) +
+             (out_group_size != 1 ? "-o" + std::to_string(out_group_size) : "");
+    case WeightScheme::exl2:
+    case WeightScheme::exl3:
+      return std::string(scheme == WeightScheme::exl2 ? "exl2-" : "exl3-") +
+             decimal_text(bits_per_weight) + "-h" + std::to_string(head_bits);
+    case WeightScheme::bitnet:
+      return "bitnet";
     case WeightScheme::gguf:
       return std::string(gguf_file_type_option(file_type));
     case WeightScheme::count:
@@ -209,6 +285,166 @@ Parsed fp4_block_format(std::string_view name) {
   return f;
 }
 
+// mlx-<B>bit[-g<G>] (affine; B in 2..6, 8; G in 32, 64, 128, default 64, mlx-lm's default) and
+// the fp modes mlx-mxfp4 / mlx-nvfp4 / mlx-mxfp8 (mlx ops.cpp fp_quantize: groups of 32/16/32).
+Parsed mlx_format(std::string_view name) {
+  if (!starts_with(name, "mlx-")) return std::nullopt;
+  std::string_view rest = name.substr(4);
+  WeightFormat f;
+  f.scheme = WeightScheme::mlx;
+  f.quantise_embeddings = true;
+  f.quantise_lm_head = true;
+  f.quantise_router = true;
+  f.skip_indivisible = true;
+  f.symmetric = false;
+  if (rest == "mxfp4" || rest == "nvfp4" || rest == "mxfp8") {
+    f.mlx_mode = rest == "mxfp4"   ? MlxMode::mxfp4
+                 : rest == "nvfp4" ? MlxMode::nvfp4
+                                   : MlxMode::mxfp8;
+    f.bits = rest == "mxfp8" ? 8 : 4;
+    f.group_size = rest == "nvfp4" ? 16 : 32;
+    f.scale_dtype = DType::u8;
+    return f;
+  }
+  size_t bit = rest.find("bit");
+  if (bit == std::string_view::npos) return std::nullopt;
+  auto b = parse_count(rest.substr(0, bit), 8);
+  if (!b || *b < 2 || *b == 7) return std::nullopt;
+  f.bits = static_cast<int32_t>(*b);
+  f.group_size = 64;
+  if (!parse_group_suffix(rest.substr(bit + 3), f, false) || f.group_size <= 0) return std::nullopt;
+  if (f.group_size != 32 && f.group_size != 64 && f.group_size != 128) return std::nullopt;
+  return f;
+}
+
+// torchao-int4[-tile|-int32][-g<G>], torchao-int8[-v1], torchao-fp8[-tensor].
+Parsed torchao_format(std::string_view name) {
+  if (!starts_with(name, "torchao-")) return std::nullopt;
+  std::string_view rest = name.substr(8);
+  WeightFormat f;
+  f.scheme = WeightScheme::torchao;
+  if (rest == "int8" || rest == "int8-v1") {
+    f.torchao_kind = rest == "int8" ? TorchaoKind::int8_v2 : TorchaoKind::int8_v1;
+    f.bits = 8;
+    return f;
+  }
+  if (rest == "fp8" || rest == "fp8-tensor") {
+    f.torchao_kind = rest == "fp8" ? TorchaoKind::fp8_row : TorchaoKind::fp8_tensor;
+    f.bits = 8;
+    return f;
+  }
+  if (!starts_with(rest, "int4")) return std::nullopt;
+  rest.remove_prefix(4);
+  f.bits = 4;
+  f.torchao_kind = TorchaoKind::int4_plain;
+  if (starts_with(rest, "-tile")) {
+    f.torchao_kind = TorchaoKind::int4_tile_packed;
+    rest.remove_prefix(5);
+  } else if (starts_with(rest, "-int32")) {
+    f.torchao_kind = TorchaoKind::int4_plain_int32;
+    rest.remove_prefix(6);
+  }
+  if (!parse_group_suffix(rest, f, false) || f.group_size <= 0) return std::nullopt;
+  return f;
+}
+
+// hqq-<B>bit[-g<G>|-channel]: B in 1, 2, 3, 4, 5, 6, 8 (hqq Quantizer.SUPPORTED_BITS; 1.58 is
+// stored as 2-bit), G default 64 (HqqConfig).
+Parsed hqq_format(std::string_view name) {
+  if (!starts_with(name, "hqq-")) return std::nullopt;
+  std::string_view rest = name.substr(4);
+  size_t bit = rest.find("bit");
+  if (bit == std::string_view::npos) return std::nullopt;
+  auto b = parse_count(rest.substr(0, bit), 8);
+  if (!b || *b == 7) return std::nullopt;
+  WeightFormat f;
+  f.scheme = WeightScheme::hqq;
+  f.bits = static_cast<int32_t>(*b);
+  f.group_size = 64;
+  f.skip_indivisible = true;
+  if (!parse_group_suffix(rest.substr(bit + 3), f, false)) return std::nullopt;
+  return f;
+}
+
+Parsed eetq_format(std::string_view name) {
+  if (name != "eetq") return std::nullopt;
+  WeightFormat f;
+  f.scheme = WeightScheme::eetq;
+  f.bits = 8;
+  f.dtype = DType::f16;  // EETQ runs in float16 (EetqLinear's bias and scales are fp16)
+  return f;
+}
+
+// aqlm-<C>x<B>[-g<I>][-o<O>]: C codebooks of 2^B entries over groups of I inputs (default 8) and O
+// outputs (default 1), as AQLM's names say ("1x16", "2x8").
+Parsed aqlm_format(std::string_view name) {
+  if (!starts_with(name, "aqlm-")) return std::nullopt;
+  std::string_view rest = name.substr(5);
+  size_t x = rest.find('x');
+  if (x == std::string_view::npos) return std::nullopt;
+  size_t end = rest.find('-', x);
+  auto c = parse_count(rest.substr(0, x), 8);
+  auto b = parse_count(rest.substr(x + 1, end == std::string_view::npos ? end : end - x - 1), 16);
+  if (!c || !b) return std::nullopt;
+  WeightFormat f;
+  f.scheme = WeightScheme::aqlm;
+  f.num_codebooks = static_cast<int32_t>(*c);
+  f.codebook_bits = static_cast<int32_t>(*b);
+  f.bits = static_cast<int32_t>(*c * *b);
+  f.group_size = 8;
+  f.dtype = DType::f16;  // AQLM's convert_to_hf.py writes torch_dtype float16
+  f.skip_indivisible = true;
+  rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+  while (!rest.empty()) {
+    if (rest.size() < 3 || rest[0] != '-') return std::nullopt;
+    size_t next = rest.find('-', 1);
+    std::string_view part = rest.substr(1, next == std::string_view::npos ? next : next - 1);
+    rest = next == std::string_view::npos ? std::string_view{} : rest.substr(next);
+    auto v = parse_count(part.substr(1), 1 << 10);
+    if (!v) return std::nullopt;
+    if (part[0] == 'g') {
+      f.group_size = *v;
+    } else if (part[0] == 'o') {
+      f.out_group_size = static_cast<int32_t>(*v);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return f;
+}
+
+// exl2-<bpw>[-h<bits>] / exl3-<bpw>[-h<bits>]: average bits per weight of the decoder linears and
+// the head's bits (default 6, both converters' default; 16 keeps the head unquantised).
+Parsed exl_format(std::string_view name) {
+  const bool v2 = starts_with(name, "exl2-");
+  if (!v2 && !starts_with(name, "exl3-")) return std::nullopt;
+  std::string_view rest = name.substr(5);
+  size_t h = rest.find("-h");
+  auto bpw = parse_decimal(rest.substr(0, h));
+  if (!bpw || *bpw < 1 || *bpw > 8) return std::nullopt;
+  WeightFormat f;
+  f.scheme = v2 ? WeightScheme::exl2 : WeightScheme::exl3;
+  f.bits_per_weight = *bpw;
+  f.bits = static_cast<int32_t>(*bpw + 0.999);
+  f.head_bits = 6;
+  f.dtype = DType::f16;  // both keep unquantised tensors in float16
+  if (h != std::string_view::npos) {
+    auto hb = parse_count(rest.substr(h + 2), 16);
+    if (!hb) return std::nullopt;
+    f.head_bits = static_cast<int32_t>(*hb);
+  }
+  if (f.head_bits != 16) f.quantise_lm_head = true;
+  return f;
+}
+
+Parsed bitnet_format(std::string_view name) {
+  if (name != "bitnet") return std::nullopt;
+  WeightFormat f;
+  f.scheme = WeightScheme::bitnet;
+  f.bits = 2;
+  return f;
+}
+
 Parsed gguf_format(std::string_view name) {
   for (size_t i = 0; i < static_cast<size_t>(GgufFileType::count); ++i) {
     auto ft = static_cast<GgufFileType>(i);
@@ -239,6 +475,13 @@ constexpr FormatSyntax k_syntax[] = {
     {"nf4, nf4-dq, fp4, fp4-dq", bnb_4bit_format},
     {"llm-int8", bnb_int8_format},
     {"mxfp4, nvfp4", fp4_block_format},
+    {"mlx-<2..6|8>bit[-g32|-g64|-g128], mlx-mxfp4, mlx-nvfp4, mlx-mxfp8", mlx_format},
+    {"torchao-int4[-tile|-int32][-gN], torchao-int8[-v1], torchao-fp8[-tensor]", torchao_format},
+    {"hqq-<1|2|3|4|5|6|8>bit[-gN|-channel]", hqq_format},
+    {"eetq", eetq_format},
+    {"aqlm-<C>x<B>[-gN][-oN]", aqlm_format},
+    {"exl2-<bpw>[-hN], exl3-<bpw>[-hN]", exl_format},
+    {"bitnet", bitnet_format},
     {"", gguf_format},  // shown from llama.cpp's file-type table
 };
 
@@ -248,6 +491,29 @@ std::optional<WeightFormat> parse_weight_format(std::string_view name_in) {
   const std::string name = lower(name_in);
   for (const auto& syntax : k_syntax) {
     if (auto f = syntax.parse(name)) return f;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> weight_format_note(const WeightFormat& f) {
+  const std::string bits = decimal_text(f.bits_per_weight);
+  const std::string head = f.head_bits == 16
+                               ? "the head stays float16"
+                               : "the head is counted at head_bits " + std::to_string(f.head_bits);
+  if (f.scheme == WeightScheme::exl2) {
+    return "EXL2 bits " + bits +
+           " is the converter's budget for every stored byte of the decoder linears (exllamav2 "
+           "conversion/optimize.py weight_budget): they are counted at the budget, an upper "
+           "bound; the layout the optimizer picked is at most that (measurement.json and the "
+           "file's header tell the exact choice); " +
+           head + " (qparams_headoptions layout)";
+  }
+  if (f.scheme == WeightScheme::exl3) {
+    return "EXL3 bits " + bits +
+           " is the average over the decoder linears, rounded to 0.01 (exllamav3 "
+           "conversion/allocation.py): their trellis bytes are known to within ±0.005 bits per "
+           "weight; " +
+           head;
   }
   return std::nullopt;
 }

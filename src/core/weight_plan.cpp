@@ -36,22 +36,56 @@ DType stored_value_dtype(const WeightFormat& f) {
     case WeightScheme::nvfp4:
       return DType::f4_e2m1;
     case WeightScheme::bnb_4bit:
+    case WeightScheme::bitnet:
+    case WeightScheme::hqq:
       return DType::u8;
+    case WeightScheme::eetq:
+      return DType::i8;
+    case WeightScheme::torchao:
+      return f.torchao_kind == TorchaoKind::fp8_row || f.torchao_kind == TorchaoKind::fp8_tensor
+                 ? DType::f8_e4m3
+             : f.torchao_kind == TorchaoKind::int8_v1 || f.torchao_kind == TorchaoKind::int8_v2
+                 ? DType::i8
+                 : DType::u8;
+    case WeightScheme::aqlm:
+    case WeightScheme::exl3:
+      return DType::i16;  // codes (1x16) / trellis
     default:
       return DType::i32;  // gptq, awq, packed_int: packed int32 words
   }
 }
 
-bool quantises(const Tensor& t, const WeightFormat& f) {
-  if (f.scheme == WeightScheme::dense) return false;
-  if (f.honour_keep_unquantised && t.keep_unquantised) return false;
-  if (is_quantisable(t)) return true;
-  // GPTQ's `lm_head: true` quantises the output projection too.
-  return f.scheme == WeightScheme::gptq && f.quantise_lm_head && t.role == TensorRole::lm_head &&
-         t.shape.size() >= 2;
+// Bytes of one quantised instance: the LM head has its own bits under EXL2/EXL3 (head_bits).
+uint64_t quantised_instance_bytes(const Tensor& t, const WeightFormat& f) {
+  if (t.role == TensorRole::lm_head) return head_weight_bytes(f, t.shape);
+  return quantised_weight_bytes(f, t.shape);
 }
 
 }  // namespace
+
+bool is_quantisable(const Tensor& t, const WeightFormat& f) {
+  if (f.scheme == WeightScheme::dense || f.scheme == WeightScheme::gguf) return false;
+  if (f.honour_keep_unquantised && t.keep_unquantised) return false;
+  if (t.shape.size() < 2 || t.bias) return false;
+  bool covered = is_quantisable(t);
+  switch (t.role) {
+    case TensorRole::lm_head:
+      covered = f.quantise_lm_head;
+      break;
+    case TensorRole::embedding:
+    case TensorRole::position_embedding:
+      covered = f.quantise_embeddings;
+      break;
+    case TensorRole::router:
+      covered = f.quantise_router;
+      break;
+    default:
+      break;
+  }
+  if (!covered) return false;
+  if (f.skip_indivisible && f.group_size > 0 && t.shape.back() % f.group_size != 0) return false;
+  return true;
+}
 
 bool is_quantisable(const Tensor& t) {
   if (t.shape.size() < 2 || t.bias) return false;  // biases, norms, 1-D vectors
@@ -81,7 +115,7 @@ uint64_t instance_bytes(const Tensor& t, const WeightFormat& f) {
   if (f.scheme == WeightScheme::gguf) {
     throw InternalError("internal: instance_bytes called for a gguf file type");
   }
-  if (quantises(t, f)) return quantised_weight_bytes(f, t.shape);
+  if (is_quantisable(t, f)) return quantised_instance_bytes(t, f);
   return dtype_bytes(f.dtype, t.elements());
 }
 
@@ -90,10 +124,10 @@ void apply_weight_format(ModelDescription& m, const WeightFormat& f) {
   m.weights_format = f.label();
   if (f.scheme != WeightScheme::gguf) {
     for (auto& t : m.tensors) {
-      if (quantises(t, f)) {
+      if (is_quantisable(t, f)) {
         t.storage = TensorStorage::quantised;
         t.dtype = stored_value_dtype(f);
-        t.bytes = quantised_weight_bytes(f, t.shape);
+        t.bytes = quantised_instance_bytes(t, f);
       } else {
         t.storage = TensorStorage::dense;
         t.dtype = f.dtype;

@@ -280,7 +280,31 @@ TEST(WeightFormat, LabelsRoundTrip) {
                            "iq4_xs",
                            "iq2_xxs",
                            "tq1_0",
-                           "mxfp4_moe"}) {
+                           "mxfp4_moe",
+                           "mlx-4bit-g64",
+                           "mlx-3bit-g32",
+                           "mlx-8bit-g128",
+                           "mlx-mxfp4",
+                           "mlx-nvfp4",
+                           "mlx-mxfp8",
+                           "torchao-int4-g128",
+                           "torchao-int4-tile-g64",
+                           "torchao-int4-int32-g32",
+                           "torchao-int8",
+                           "torchao-int8-v1",
+                           "torchao-fp8",
+                           "torchao-fp8-tensor",
+                           "hqq-4bit-g64",
+                           "hqq-3bit-channel",
+                           "hqq-1bit-g32",
+                           "eetq",
+                           "aqlm-1x16-g8",
+                           "aqlm-2x8-g8",
+                           "aqlm-1x16-g8-o2",
+                           "exl2-4.25-h6",
+                           "exl3-3.5-h16",
+                           "exl2-8-h8",
+                           "bitnet"}) {
     auto f = parse_weight_format(name);
     ASSERT_TRUE(f.has_value()) << name;
     std::string label = f->label();
@@ -291,11 +315,41 @@ TEST(WeightFormat, LabelsRoundTrip) {
   EXPECT_EQ(parse_weight_format("int4")->label(), "w4a16-g128");
   EXPECT_EQ(parse_weight_format("W8A8")->label(), "int8");
   EXPECT_EQ(parse_weight_format("fp8-dynamic")->label(), "fp8-channel");
+  EXPECT_EQ(parse_weight_format("mlx-4bit")->label(), "mlx-4bit-g64");  // mlx-lm default group
+  EXPECT_EQ(parse_weight_format("hqq-4bit")->label(), "hqq-4bit-g64");  // HqqConfig default
+  EXPECT_EQ(parse_weight_format("aqlm-1x16")->label(), "aqlm-1x16-g8");
+  EXPECT_EQ(parse_weight_format("exl2-4.50")->label(), "exl2-4.5-h6");  // converters' head default
+}
+
+TEST(WeightFormat, AcceptedListComesFromTheParserTable) {
+  const std::string list = accepted_weight_formats();
+  for (const char* shown : {"mlx-<2..6|8>bit", "torchao-int4", "hqq-<1|2|3|4|5|6|8>bit", "eetq",
+                            "aqlm-<C>x<B>", "exl2-<bpw>", "exl3-<bpw>", "bitnet"}) {
+    EXPECT_NE(list.find(shown), std::string::npos) << shown;
+  }
 }
 
 TEST(WeightFormat, UnknownNamesAreRejected) {
-  for (const char* name : {"", "int3", "gptq-5bit", "gptq-4bit-g0", "awq-4bit-act", "q4_k_x",
-                           "fp8-block128", "w4a16-gx", "nf8"}) {
+  for (const char* name : {"",
+                           "int3",
+                           "gptq-5bit",
+                           "gptq-4bit-g0",
+                           "awq-4bit-act",
+                           "q4_k_x",
+                           "fp8-block128",
+                           "w4a16-gx",
+                           "nf8",
+                           "mlx-7bit",
+                           "mlx-4bit-g48",
+                           "mlx-1bit",
+                           "torchao-int2",
+                           "torchao-int4-g0",
+                           "hqq-7bit",
+                           "aqlm-1x",
+                           "exl2-0.5",
+                           "exl2-9",
+                           "exl3-4.125",
+                           "bitnet-b1"}) {
     EXPECT_FALSE(parse_weight_format(name).has_value()) << name;
   }
 }
@@ -342,6 +396,109 @@ TEST(WeightFormat, QuantisedLlamaKeepsEmbeddingsAndNormsAtBf16) {
                              t.role != TensorRole::lm_head)
         << t.name;
   }
+}
+
+// Bytes of one weight under the formats of issue 10 item 3. Each expected value is the stored
+// tensors' shapes, as the writer named beside it creates them, multiplied out by hand.
+TEST(WeightFormat, MlxAffineStoresPackedWordsScalesAndBiases) {
+  // mlx ops.cpp affine_quantize: w_q uint32 [N, K·bits/32]; scales, biases [N, K/G] in the
+  // weight's dtype (bf16). 4-bit g64 of [1536, 1536]: 1536·192 words, 2 × 1536·24 bf16.
+  WeightFormat f = *parse_weight_format("mlx-4bit-g64");
+  EXPECT_EQ(quantised_weight_bytes(f, {1536, 1536}), 1536u * 192 * 4 + 2u * 1536 * 24 * 2);
+  // 3-bit g64 of [5120, 5120]: K·3/32 = 480 words per row (bits packed across words).
+  WeightFormat f3 = *parse_weight_format("mlx-3bit-g64");
+  EXPECT_EQ(quantised_weight_bytes(f3, {5120, 5120}), 5120u * 480 * 4 + 2u * 5120 * 80 * 2);
+  // fp modes (fp_quantize): uint32 words + one uint8 scale per group, no biases.
+  WeightFormat mx = *parse_weight_format("mlx-mxfp4");
+  EXPECT_EQ(quantised_weight_bytes(mx, {1024, 4096}), 1024u * 512 * 4 + 1024u * 128);
+}
+
+TEST(WeightFormat, MlxQuantisesEmbeddingsHeadAndRoutersButNotIndivisibleRows) {
+  // mlx-lm quantize_model: every module with to_quantized (nn.Linear, nn.Embedding, SwitchLinear)
+  // whose weight.shape[-1] % group_size == 0; norms have no to_quantized.
+  ModelDescription m;
+  add(m, "model.embed_tokens.weight", {1000, 256}, Coarse::embedding);
+  add(m, "model.layers.0.mlp.gate.weight", {8, 256}, Coarse::router, 0);
+  add(m, "model.layers.0.self_attn.q_proj.weight", {256, 256}, Coarse::attention, 0);
+  add(m, "model.layers.0.self_attn.o_proj.weight", {256, 96}, Coarse::attention, 0);
+  add(m, "model.norm.weight", {256}, Coarse::norm);
+  add(m, "lm_head.weight", {1000, 256}, Coarse::lm_head);
+  apply_weight_format(m, *parse_weight_format("mlx-4bit-g64"));
+  EXPECT_EQ(m.tensors[0].storage, TensorStorage::quantised);  // embedding
+  EXPECT_EQ(m.tensors[1].storage, TensorStorage::quantised);  // router
+  EXPECT_EQ(m.tensors[2].storage, TensorStorage::quantised);
+  EXPECT_EQ(m.tensors[3].storage, TensorStorage::dense);  // 96 is not a multiple of 64
+  EXPECT_EQ(m.tensors[4].storage, TensorStorage::dense);
+  EXPECT_EQ(m.tensors[5].storage, TensorStorage::quantised);  // LM head
+  // The same tensors under GPTQ: only the linear layers.
+  apply_weight_format(m, *parse_weight_format("gptq-4bit-g64"));
+  EXPECT_EQ(m.tensors[0].storage, TensorStorage::dense);
+  EXPECT_EQ(m.tensors[1].storage, TensorStorage::dense);
+  EXPECT_EQ(m.tensors[3].storage, TensorStorage::quantised);
+  EXPECT_EQ(m.tensors[5].storage, TensorStorage::dense);
+}
+
+TEST(WeightFormat, TorchaoLayouts) {
+  const std::vector<int64_t> w = {1000, 3000};  // N = 1000, K = 3000
+  // Int4Tensor: qdata int8 [1000, 1500]; scale, zero_point bf16 [24, 1000] (G = ceil(3000/128)).
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("torchao-int4-g128"), w),
+            1000u * 1500 + 2u * 24 * 1000 * 2);
+  // Int4TilePackedTo4dTensor: K padded to 3072, N to 1000 (a multiple of 8): qdata int32
+  // [125, 24, 32, 4]; scale_and_zero bf16 [24, 1000, 2].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("torchao-int4-tile-g128"), w),
+            125u * 24 * 32 * 4 * 4 + 24u * 1000 * 2 * 2);
+  // Int4PlainInt32Tensor: qdata int32 [1000, 375]; scale bf16 + zero_point int8 [24, 1000].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("torchao-int4-int32-g128"), w),
+            1000u * 375 * 4 + 24u * 1000 * 3);
+  // Int8Tensor: qdata int8 [1000, 3000]; scale fp32 [1000, 1]; zero_point int8 [1000, 1].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("torchao-int8"), w),
+            3000000u + 1000 * 4 + 1000);
+  // v1 AffineQuantizedTensor (int8_weight_only): scale [1000] bf16, zero_point int64 [1000].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("torchao-int8-v1"), w),
+            3000000u + 1000 * 2 + 1000 * 8);
+  // Float8Tensor PerRow: scale fp32 [1000, 1]; PerTensor: [1, 1].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("torchao-fp8"), w), 3000000u + 4000);
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("torchao-fp8-tensor"), w), 3000004u);
+}
+
+TEST(WeightFormat, HqqPacksAlongGroupRows) {
+  // hqq quantize.py (axis 1): W reshaped to [numel/64, 64]; 4-bit pack_4bit_u8 halves the rows:
+  // W_q uint8 [131072, 64]; scale, zero [262144, 1] bf16; + 69 B of meta tensors.
+  WeightFormat f = *parse_weight_format("hqq-4bit-g64");
+  EXPECT_EQ(quantised_weight_bytes(f, {4096, 4096}), 131072u * 64 + 262144u * 2 * 2 + 69);
+  // 3-bit pack_3bit_32: ten rows per int32, rows padded to a multiple of 10: 26215 × 64 words.
+  WeightFormat f3 = *parse_weight_format("hqq-3bit-g64");
+  EXPECT_EQ(quantised_weight_bytes(f3, {4096, 4096}), 26215u * 64 * 4 + 262144u * 2 * 2 + 69);
+  // 8-bit is not bit-packed (bit_to_packing 8: "8bit_u8", one byte a value).
+  WeightFormat f8 = *parse_weight_format("hqq-8bit-g64");
+  EXPECT_EQ(quantised_weight_bytes(f8, {4096, 4096}), 4096u * 4096 + 262144u * 2 * 2 + 69);
+}
+
+TEST(WeightFormat, EetqAqlmExlAndBitnetLayouts) {
+  // EETQ EetqLinear: weight int8 [K, N]; weight_scales fp16 [N].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("eetq"), {1024, 4096}),
+            1024u * 4096 + 1024 * 2);
+  // AQLM QuantizedLinear 1x16 g8: codes int16 [4096, 512, 1]; codebooks fp16 [1, 65536, 1, 8];
+  // scales fp16 [4096, 1, 1, 1].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("aqlm-1x16-g8"), {4096, 4096}),
+            4096u * 512 * 2 + 65536u * 8 * 2 + 4096 * 2);
+  // 2x8: codes int8 [4096, 512, 2]; codebooks fp16 [2, 256, 1, 8].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("aqlm-2x8-g8"), {4096, 4096}),
+            4096u * 512 * 2 + 2u * 256 * 8 * 2 + 4096 * 2);
+  // EXL3 LinearEXL3: trellis int16 [256, 256, 16·4]; suh fp16 [4096]; svh fp16 [4096].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("exl3-4"), {4096, 4096}),
+            256u * 256 * 64 * 2 + 4096 * 2 * 2);
+  // EXL2: the converter's budget numel × bits / 8 (an upper bound of what it stores).
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("exl2-4.25"), {4096, 4096}),
+            4096u * 4096 * 17 / 32);
+  // EXL2 head at 6 bits, qparams_headoptions[6] = QParams(128, [8, 6], [0.15, 0.85], 4) on the
+  // transposed [4096, 32000] weight: 5 groups of 128 rows at 8 bits, 27 at 6; q_scale_max and
+  // q_groups 48 bits a group; 4-bit q_scale per group and column; q_invperm 32 bits a row.
+  EXPECT_EQ(
+      head_weight_bytes(*parse_weight_format("exl2-4.25-h6"), {32000, 4096}),
+      (640ull * 32000 * 8 + 3456ull * 32000 * 6 + 32 * 48 + 32ull * 32000 * 4 + 4096 * 32) / 8);
+  // BitNet BitLinear: weight uint8 [2560/4, 2560]; weight_scale bf16 [1].
+  EXPECT_EQ(quantised_weight_bytes(*parse_weight_format("bitnet"), {2560, 2560}), 640u * 2560 + 2);
 }
 
 }  // namespace

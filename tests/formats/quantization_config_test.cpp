@@ -150,14 +150,147 @@ TEST(QuantizationConfig, CompressedTensorsNeedsAGroup) {
                    "compressed-tensors config needs one group");
 }
 
-TEST(QuantizationConfig, UnknownMethodLeavesANote) {
-  auto m = tiny_with(R"({"quant_method": "hqq"})");
-  EXPECT_EQ(m.weights_format, "bf16");
+ModelDescription tiny_with_options(const std::string& quantization_config, HfConfigOptions o) {
+  std::string text = R"({"model_type": "llama", "hidden_size": 256, "num_hidden_layers": 2,
+    "num_attention_heads": 4, "intermediate_size": 512, "vocab_size": 1000,
+    "torch_dtype": "bfloat16", "quantization_config": )" +
+                     quantization_config + "}";
+  o.source = "config.json";
+  return load_hf_config(text, o);
+}
+
+TEST(QuantizationConfig, UnknownMethodFromConfigAloneIsRefused) {
+  // issue 10 item 1: no silent bf16 count. From config.json alone the bytes of an unmodelled
+  // method are unknown: exit 2 (InputError) naming it, the modelled ones and the way out.
+  EXPECT_THROW_MSG(
+      tiny_with(R"({"quant_method": "vptq"})"), InputError,
+      "config.json: quantization_config quant_method 'vptq' is not modelled (modelled: fp8, gptq, "
+      "awq, bitsandbytes, compressed-tensors, mxfp4, modelopt, fbgemm_fp8, torchao, hqq, eetq, "
+      "aqlm, exl2, exl3, bitnet, and MLX's bits/group_size (no quant_method)); from config.json "
+      "alone its bytes are unknown. A model folder, a .safetensors file or a Hub id lets llmem "
+      "count the stored tensors");
+}
+
+TEST(QuantizationConfig, UnknownMethodWithTensorsLeavesItToTheStoredBytes) {
+  auto m = tiny_with_options(R"({"quant_method": "vptq"})", {.tensors_follow = true});
   ASSERT_FALSE(m.notes.empty());
-  EXPECT_EQ(m.notes.back(),
-            "quantization_config quant_method 'hqq' is not modelled (modelled: fp8, gptq, awq, "
-            "bitsandbytes, compressed-tensors, mxfp4, modelopt, fbgemm_fp8): weights are counted "
-            "at bf16");
+  EXPECT_NE(m.notes.back().find("quant_method 'vptq' is not modelled"), std::string::npos);
+  EXPECT_NE(m.notes.back().find("the checkpoint's stored tensor bytes decide the weights"),
+            std::string::npos);
+}
+
+TEST(QuantizationConfig, MlxBitsAndGroupSizeWithoutQuantMethod) {
+  // mlx-lm writes {"group_size": 64, "bits": 4} under quantization and quantization_config and
+  // quantises embeddings and the LM head too.
+  auto m = tiny_with(R"({"group_size": 64, "bits": 4})");
+  EXPECT_EQ(m.weights_format, "mlx-4bit-g64");
+  const Tensor* embed = test::find_tensor(m, "model.embed_tokens.weight");
+  ASSERT_NE(embed, nullptr);
+  EXPECT_EQ(embed->storage, TensorStorage::quantised);
+  // [1000, 256]: 1000 × 32 uint32 words + scales and biases bf16 [1000, 4].
+  EXPECT_EQ(embed->bytes, 1000u * 32 * 4 + 2u * 1000 * 4 * 2);
+}
+
+TEST(QuantizationConfig, MlxOnlyQuantizationKeyIsRead) {
+  // Older mlx-lm uploads carry only the top-level `quantization` object.
+  std::string text = R"({"model_type": "llama", "hidden_size": 256, "num_hidden_layers": 2,
+    "num_attention_heads": 4, "intermediate_size": 512, "vocab_size": 1000,
+    "torch_dtype": "bfloat16", "quantization": {"group_size": 32, "bits": 8}})";
+  auto m = load_hf_config(text, {.source = "config.json"});
+  EXPECT_EQ(m.weights_format, "mlx-8bit-g32");
+}
+
+TEST(QuantizationConfig, MlxPerModuleOverrides) {
+  // mlx-lm quantize_model records a per-module dict (mixed recipes) or false (left dense).
+  auto m = tiny_with(R"({"group_size": 64, "bits": 4,
+                         "lm_head": {"group_size": 64, "bits": 8, "mode": "affine"},
+                         "model.layers.1.mlp.down_proj": false})");
+  const Tensor* head = test::find_tensor(m, "lm_head.weight");
+  const Tensor* down0 = test::find_tensor(m, "model.layers.0.mlp.down_proj.weight");
+  const Tensor* down1 = test::find_tensor(m, "model.layers.1.mlp.down_proj.weight");
+  ASSERT_NE(head, nullptr);
+  ASSERT_NE(down0, nullptr);
+  ASSERT_NE(down1, nullptr);
+  EXPECT_EQ(head->bytes, 1000u * 64 * 4 + 2u * 1000 * 4 * 2);  // 8-bit: 64 words a row
+  EXPECT_EQ(down0->storage, TensorStorage::quantised);
+  EXPECT_EQ(down1->storage, TensorStorage::dense);
+  EXPECT_EQ(down1->bytes, 256u * 512 * 2);
+}
+
+TEST(QuantizationConfig, MlxOverridesNamedUnderAWrapperPrefix) {
+  // mlx-vlm writes module paths of the whole model ("language_model.model.layers.0…", as in
+  // tests/data/checkpoints/qwen3.5-mlx-4bit-g32/config.json); the text model's tensors are named
+  // without the wrapper.
+  auto m = tiny_with(R"({"group_size": 32, "bits": 4,
+      "language_model.model.layers.0.self_attn.o_proj": {"bits": 8, "group_size": 64,
+                                                         "mode": "affine"}})");
+  const Tensor* o0 = test::find_tensor(m, "model.layers.0.self_attn.o_proj.weight");
+  const Tensor* o1 = test::find_tensor(m, "model.layers.1.self_attn.o_proj.weight");
+  ASSERT_NE(o0, nullptr);
+  ASSERT_NE(o1, nullptr);
+  EXPECT_EQ(o0->bytes, 256u * 64 * 4 + 2u * 256 * 4 * 2);  // 8-bit g64: 64 words, 4 groups
+  EXPECT_EQ(o1->bytes, 256u * 32 * 4 + 2u * 256 * 8 * 2);  // 4-bit g32: 32 words, 8 groups
+}
+
+TEST(QuantizationConfig, TorchaoConfigs) {
+  // transformers TorchAoConfig, old string form: v1 int4_weight_only is the tinygemm tile layout.
+  auto v1 = tiny_with(R"({"quant_method": "torchao", "quant_type": "int4_weight_only",
+                          "quant_type_kwargs": {"group_size": 128}})");
+  EXPECT_EQ(v1.weights_format, "torchao-int4-tile-g128");
+  // torchao config_to_dict form (vLLM torchao.py reads quant_type.default).
+  auto v2 = tiny_with(R"({"quant_method": "torchao", "quant_type": {"default": {
+      "_type": "Int4WeightOnlyConfig", "_version": 2,
+      "_data": {"group_size": 64, "int4_packing_format": "plain"}}}})");
+  EXPECT_EQ(v2.weights_format, "torchao-int4-g64");
+  auto i8 = tiny_with(R"({"quant_method": "torchao", "quant_type": {"default": {
+      "_type": "Int8WeightOnlyConfig", "_version": 2, "_data": {}}}})");
+  EXPECT_EQ(i8.weights_format, "torchao-int8");
+  auto f8 = tiny_with(R"({"quant_method": "torchao", "quant_type": {"default": {
+      "_type": "Float8DynamicActivationFloat8WeightConfig", "_version": 2,
+      "_data": {"granularity": [{"_type": "PerRow", "_data": {}},
+                                {"_type": "PerRow", "_data": {}}]}}}})");
+  EXPECT_EQ(f8.weights_format, "torchao-fp8");
+  EXPECT_THROW(tiny_with(R"({"quant_method": "torchao", "quant_type": {"default": {
+      "_type": "Int4DynamicActivationInt4WeightConfig", "_data": {}}}})"),
+               InputError);
+}
+
+TEST(QuantizationConfig, HqqEetqAqlmExlBitnetConfigs) {
+  auto hqq = tiny_with(R"({"quant_method": "hqq", "quant_config": {"weight_quant_params":
+      {"nbits": 4, "group_size": 64, "axis": 1}, "scale_quant_params": null,
+      "zero_quant_params": null, "offload_meta": false}, "skip_modules": ["lm_head"]})");
+  EXPECT_EQ(hqq.weights_format, "hqq-4bit-g64");
+  auto eetq = tiny_with(R"({"quant_method": "eetq", "weights": "int8",
+                            "modules_to_not_convert": ["lm_head"]})");
+  EXPECT_EQ(eetq.weights_format, "eetq");
+  // AQLM convert_to_hf.py update_config; the listed weights stay dense.
+  auto aqlm = tiny_with(R"({"quant_method": "aqlm", "nbits_per_codebook": 16,
+      "num_codebooks": 1, "out_group_size": 1, "in_group_size": 8,
+      "linear_weights_not_to_quantize": ["model.embed_tokens.weight", "lm_head.weight",
+                                         "model.layers.0.self_attn.q_proj.weight"]})");
+  EXPECT_EQ(aqlm.weights_format, "aqlm-1x16-g8");
+  EXPECT_EQ(test::find_tensor(aqlm, "model.layers.0.self_attn.q_proj.weight")->storage,
+            TensorStorage::dense);
+  EXPECT_EQ(test::find_tensor(aqlm, "model.layers.1.self_attn.q_proj.weight")->storage,
+            TensorStorage::quantised);
+  // exllamav2 compile.py writes the target bits and head_bits; a note gives the bound.
+  auto exl2 = tiny_with(R"x({"quant_method": "exl2", "version": "0.1.8", "bits": 4.25,
+      "head_bits": 6, "calibration": {"rows": 115, "length": 2048, "dataset": "(default)"}})x");
+  EXPECT_EQ(exl2.weights_format, "exl2-4.25-h6");
+  EXPECT_EQ(test::find_tensor(exl2, "lm_head.weight")->storage, TensorStorage::quantised);
+  bool bound_noted = false;
+  for (const auto& n : exl2.notes) bound_noted |= n.find("an upper bound") != std::string::npos;
+  EXPECT_TRUE(bound_noted);
+  auto exl3 = tiny_with(R"({"quant_method": "exl3", "version": "0.0.1", "bits": 4.0,
+                            "head_bits": 16})");
+  EXPECT_EQ(exl3.weights_format, "exl3-4-h16");
+  EXPECT_EQ(test::find_tensor(exl3, "lm_head.weight")->storage, TensorStorage::dense);
+  auto bitnet = tiny_with(R"({"quant_method": "bitnet", "linear_class": "autobitlinear",
+                              "quantization_mode": "offline"})");
+  EXPECT_EQ(bitnet.weights_format, "bitnet");
+  auto online = tiny_with(R"({"quant_method": "bitnet", "linear_class": "autobitlinear",
+                              "quantization_mode": "online"})");
+  EXPECT_EQ(online.weights_format, "bf16");
 }
 
 TEST(QuantizationConfig, Fp8BlockScalesFollowWeightBlockSize) {

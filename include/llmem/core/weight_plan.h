@@ -18,14 +18,25 @@
 
 namespace llmem {
 
-// True when a scheme would quantise this tensor: a ≥2-D linear weight in attention, MLP,
-// experts or the SSM projections; never embeddings, LM head, norms, routers, vision, biases or
-// the SSM's conv and parameters.
+// True when a tensor is one of the linear layers every scheme quantises: a ≥2-D weight of
+// attention, MLP, experts or the SSM projections; never embeddings, LM head, norms, routers,
+// vision, biases or the SSM's conv and parameters.
 bool is_quantisable(const Tensor& t);
+
+// True when format `f` quantises `t`: the linear layers above, plus what the format covers
+// (quantise_lm_head, quantise_embeddings, quantise_router: MLX, GPTQ lm_head, EXL2/EXL3 heads,
+// torchao include_input_output_embeddings), minus the tensors its config keeps dense
+// (keep_unquantised) and, where the format says so, tensors whose K is not a whole number of
+// groups. Dense and gguf formats quantise nothing here (gguf chooses ggml types per tensor).
+bool is_quantisable(const Tensor& t, const WeightFormat& f);
 
 // Storage bytes of one quantised weight of logical `shape` (PyTorch order: [..., out, in]; the
 // leading dimensions count fused experts) under a non-dense, non-gguf scheme.
 uint64_t quantised_weight_bytes(const WeightFormat& f, const std::vector<int64_t>& shape);
+
+// The same for the LM head, which EXL2 and EXL3 store at head_bits (ExLlamaV2's
+// qparams_headoptions layout); every other scheme stores it as any other weight.
+uint64_t head_weight_bytes(const WeightFormat& f, const std::vector<int64_t>& shape);
 
 // Bytes of one instance of `t` under `f`, for every scheme but gguf (whose type depends on the
 // layer: see apply_weight_format).

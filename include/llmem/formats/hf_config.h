@@ -20,6 +20,12 @@ struct HfConfigOptions {
   std::string name;          // model name for output; defaults to the source
   std::string source;        // where the text came from, used in messages ("config.json")
   bool include_mtp = false;  // count DeepSeek-V3's multi-token-prediction layer(s)
+  // The caller reads the checkpoint's tensors afterwards (reconcile): a quantization_config
+  // llmem does not model is then left to the stored bytes instead of refused.
+  bool tensors_follow = false;
+  // The text of an AutoGPTQ quantize_config.json beside config.json ("" when there is none): used
+  // when config.json itself has no quantization_config (AutoGPTQ-era uploads).
+  std::string quantize_config_json;
 };
 
 // The largest config.json accepted (real configs are < 100 KB).

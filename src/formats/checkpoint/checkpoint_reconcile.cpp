@@ -6,9 +6,15 @@
 // - DeepSeek-V3 fp8: MODULE.weight_scale_inv; MLX: MODULE.{scales,biases};
 // - bitsandbytes: MODULE.weight.{absmax,quant_map,nested_absmax,nested_quant_map,quant_state.*},
 //   int8's MODULE.SCB and MODULE.weight_format;
-// - gpt-oss MXFP4: PARAM_blocks and PARAM_scales beside PARAM.
+// - gpt-oss MXFP4: PARAM_blocks and PARAM_scales beside PARAM;
+// - HQQ (hqq HQQLinear.state_dict): MODULE.{W_q,scale,zero} and its meta tensors (nbits, shape …);
+// - AQLM: MODULE.{codes,codebooks,scales}; EETQ: MODULE.weight_scales;
+// - EXL2: MODULE.{q_weight,q_scale,q_scale_max,q_groups,q_invperm,q_perm};
+// - EXL3: MODULE.{trellis,suh,svh,su,sv,mcg,mul1};
+// - torchao safetensors (prototype/safetensors flatten_tensor_state_dict): MODULE._weight_<data>.
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <map>
 #include <optional>
 #include <set>
@@ -22,26 +28,24 @@
 namespace llmem {
 namespace {
 
-constexpr std::array<std::string_view, 20> k_module_parts = {"qweight",
-                                                             "qzeros",
-                                                             "scales",
-                                                             "g_idx",
-                                                             "biases",
-                                                             "weight_scale",
-                                                             "weight_scale_inv",
-                                                             "weight_zero_point",
-                                                             "weight_packed",
-                                                             "weight_shape",
-                                                             "weight_g_idx",
-                                                             "weight_global_scale",
-                                                             "input_scale",
-                                                             "input_global_scale",
-                                                             "output_scale",
-                                                             "k_scale",
-                                                             "v_scale",
-                                                             "q_scale",
-                                                             "SCB",
-                                                             "weight_format"};
+constexpr std::array<std::string_view, 60> k_module_parts = {
+    "qweight", "qzeros", "scales", "g_idx", "biases", "weight_scale", "weight_scale_inv",
+    "weight_zero_point", "weight_packed", "weight_shape", "weight_g_idx", "weight_global_scale",
+    "input_scale", "input_global_scale", "output_scale", "k_scale", "v_scale", "q_scale", "SCB",
+    "weight_format",
+    // HQQ
+    "W_q", "scale", "zero", "nbits", "group_size", "shape", "axis", "packing", "unpack_view_dtype",
+    "view_as_float", "quant_scale", "quant_zero", "compute_dtype", "offload_meta",
+    "encoded_state_dict", "stores_quant_config", "channel_wise", "optimize", "round_zero",
+    // AQLM, EETQ
+    "codes", "codebooks", "weight_scales",
+    // EXL2
+    "q_weight", "q_scale_max", "q_groups", "q_invperm", "q_perm",
+    // EXL3
+    "trellis", "suh", "svh", "su", "sv", "mcg", "mul1",
+    // torchao
+    "_weight_qdata", "_weight_scale", "_weight_zero_point", "_weight_scale_and_zero",
+    "_weight_act_pre_scale"};
 
 // Quantisation parts of a weight, as one bit each: the module parts above, then the parts
 // bitsandbytes writes under the weight's own name, then MXFP4's suffixes.
@@ -52,25 +56,33 @@ constexpr std::array<std::string_view, 7> k_weight_parts = {"weight.absmax",
                                                             "weight.quant_state",
                                                             "blocks",
                                                             "scales"};
-constexpr uint32_t k_own_bit = 1u << 31;  // the tensor stored under the described name itself
+using PartBits = std::bitset<96>;
+constexpr size_t k_own_index = 95;  // the tensor stored under the described name itself
+static_assert(k_module_parts.size() + k_weight_parts.size() < k_own_index);
 
-uint32_t part_bit(std::string_view part) {
-  for (size_t i = 0; i < k_module_parts.size(); ++i) {
-    if (k_module_parts[i] == part) return 1u << i;
-  }
-  for (size_t i = 0; i < k_weight_parts.size(); ++i) {
-    if (k_weight_parts[i] == part) return 1u << (k_module_parts.size() + i);
-  }
-  return 0;
+PartBits bit_at(size_t i) {
+  PartBits b;
+  b.set(i);
+  return b;
 }
 
-std::set<std::string> part_names(uint32_t bits) {
-  std::set<std::string> names;
+PartBits part_bit(std::string_view part) {
   for (size_t i = 0; i < k_module_parts.size(); ++i) {
-    if (bits & (1u << i)) names.insert(std::string(k_module_parts[i]));
+    if (k_module_parts[i] == part) return bit_at(i);
   }
   for (size_t i = 0; i < k_weight_parts.size(); ++i) {
-    if (bits & (1u << (k_module_parts.size() + i))) names.insert(std::string(k_weight_parts[i]));
+    if (k_weight_parts[i] == part) return bit_at(k_module_parts.size() + i);
+  }
+  return {};
+}
+
+std::set<std::string> part_names(const PartBits& bits) {
+  std::set<std::string> names;
+  for (size_t i = 0; i < k_module_parts.size(); ++i) {
+    if (bits.test(i)) names.insert(std::string(k_module_parts[i]));
+  }
+  for (size_t i = 0; i < k_weight_parts.size(); ++i) {
+    if (bits.test(k_module_parts.size() + i)) names.insert(std::string(k_weight_parts[i]));
   }
   return names;
 }
@@ -81,7 +93,7 @@ struct Stored {
   uint64_t main_bytes = 0;
   DType main_dtype = DType::bf16;
   uint64_t own_elements = 0;  // elements of the tensor stored under the described name
-  uint32_t parts = 0;         // part bits, k_own_bit when the name itself is stored
+  PartBits parts;             // part bits, k_own_index when the name itself is stored
 };
 
 // Finds the record a stored tensor name belongs to: the same name template, and the record
@@ -116,15 +128,15 @@ class Matcher {
   struct Owner {
     size_t record;
     std::string name;
-    uint32_t bit;
+    PartBits bit;
   };
   std::optional<Owner> owner(const std::string& n) const {
     size_t dot = n.rfind('.');
     if (dot != std::string::npos) {
       std::string leaf = n.substr(dot + 1);
       std::string module = n.substr(0, dot);
-      if (uint32_t bit = part_bit(leaf);
-          bit != 0 &&
+      if (PartBits bit = part_bit(leaf);
+          bit.any() &&
           std::find(k_module_parts.begin(), k_module_parts.end(), leaf) != k_module_parts.end()) {
         if (auto i = find(module + ".weight")) return Owner{*i, module + ".weight", bit};
         if (auto i = first_under(module)) return Owner{*i, module, bit};
@@ -135,7 +147,7 @@ class Matcher {
       if (auto i = find(weight)) {
         std::string part = n.substr(w + 1);
         if (size_t d = part.find('.', 7); d != std::string::npos) part.resize(d);
-        if (uint32_t bit = part_bit(part)) return Owner{*i, weight, bit};
+        if (PartBits bit = part_bit(part); bit.any()) return Owner{*i, weight, bit};
       }
     }
     for (std::string_view suffix : {"_blocks", "_scales"}) {
@@ -233,7 +245,7 @@ void reconcile(ModelDescription& m, const Checkpoint& c) {
   // Per instance (keyed by the described tensor's concrete name): what is stored for it.
   std::unordered_map<std::string, std::pair<size_t, Stored>> stored;
   std::vector<const CheckpointTensor*> extras;
-  uint32_t part_kinds = 0;
+  PartBits part_kinds;
   auto count = [](Stored& s, const CheckpointTensor& t) {
     s.bytes = checked_add(s.bytes, t.bytes, "weight bytes");
     if (t.bytes >= s.main_bytes) {
@@ -245,7 +257,7 @@ void reconcile(ModelDescription& m, const Checkpoint& c) {
     if (auto i = match.find(t.name)) {
       auto& [record, s] = stored[t.name];
       record = *i;
-      s.parts |= k_own_bit;
+      s.parts.set(k_own_index);
       s.own_elements = stored_elements(t);
       count(s, t);
     } else if (auto o = match.owner(t.name)) {
@@ -308,7 +320,7 @@ void reconcile(ModelDescription& m, const Checkpoint& c) {
         Tensor t = instance;
         t.bytes = s->bytes;
         t.dtype = s->main_dtype;
-        if ((s->parts & ~k_own_bit) != 0) {
+        if ((s->parts & ~bit_at(k_own_index)).any()) {
           ++quantised;
           quantised_bytes = checked_add(quantised_bytes, s->bytes, "weight bytes");
           t.storage = TensorStorage::quantised;

@@ -113,9 +113,34 @@ ModelDescription load_hf_config(std::string_view json_text, const HfConfigOption
   m.stored_format.dtype = m.torch_dtype;
   // llama.cpp's quantiser gives an 80-layer Llama (LLM_TYPE_70B) more bits (llama-quant.cpp).
   m.gguf_70b_rules = m.model_type == "llama" && m.num_layers == 80;
-  if (const auto* q = c.find("quantization_config")) {
+  // quantization_config; MLX uploads also (older ones only) write `quantization`, and a wrapper
+  // may carry it in text_config (mlx-lm utils.py load_model reads all three).
+  const nlohmann::json* q = c.find("quantization_config");
+  if (const nlohmann::json* mlx = c.find("quantization");
+      q == nullptr && mlx != nullptr && mlx->is_object() && mlx->contains("bits") &&
+      mlx->contains("group_size")) {
+    q = mlx;
+  }
+  if (q == nullptr && c.has("text_config") && c.find("text_config")->is_object()) {
+    q = c.find("text_config")->contains("quantization_config")
+            ? &(*c.find("text_config"))["quantization_config"]
+            : nullptr;
+    if (q != nullptr && q->is_null()) q = nullptr;
+  }
+  if (q != nullptr) {
     m.quantization_config_json = q->dump();
-    apply_checkpoint_quantization(m, source);
+    apply_checkpoint_quantization(m, source, options.tensors_follow);
+  } else if (!options.quantize_config_json.empty()) {
+    // AutoGPTQ (auto_gptq/modeling/_base.py BaseQuantizeConfig.save_pretrained) writes its
+    // settings to quantize_config.json, without quant_method.
+    nlohmann::json g = parse_json_lenient(options.quantize_config_json, "quantize_config.json");
+    if (!g.is_object()) throw FormatError("quantize_config.json: the top level must be an object");
+    if (!g.contains("quant_method")) g["quant_method"] = "gptq";
+    m.quantization_config_json = g.dump();
+    m.notes.push_back(
+        "config.json has no quantization_config: the GPTQ settings of quantize_config.json "
+        "(AutoGPTQ) are used");
+    apply_checkpoint_quantization(m, "quantize_config.json", options.tensors_follow);
   }
   return m;
 }

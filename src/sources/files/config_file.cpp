@@ -2,6 +2,7 @@
 // size cap. The contract is in include/llmem/sources/files.h.
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "llmem/common/error.h"
 #include "llmem/sources/files.h"
@@ -33,6 +34,13 @@ ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions op
   in.seekg(0);
   std::string text(static_cast<size_t>(size), '\0');
   in.read(text.data(), size);
+  // AutoGPTQ's quantize_config.json beside it (read only when small, as config.json is).
+  if (fs::path qc = p.parent_path() / "quantize_config.json";
+      options.quantize_config_json.empty() && fs::is_regular_file(qc, ec) &&
+      fs::file_size(qc, ec) < (size_t{1} << 20)) {
+    std::ifstream q(qc, std::ios::binary);
+    options.quantize_config_json.assign(std::istreambuf_iterator<char>(q), {});
+  }
   if (options.source.empty()) options.source = p.string();
   if (options.name.empty()) {
     options.name = p.parent_path().filename().string();

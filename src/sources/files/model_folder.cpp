@@ -143,9 +143,10 @@ std::optional<Weights> folder_weights(const fs::path& dir, const FolderListing& 
 }
 
 ModelDescription with_config(const std::string& config, const ModelPathOptions& o,
-                             const std::string& default_name) {
+                             const std::string& default_name, bool tensors_follow) {
   HfConfigOptions hf = o.hf;
   if (hf.name.empty()) hf.name = default_name;
+  hf.tensors_follow = tensors_follow;
   return load_hf_config_file(config, hf);
 }
 
@@ -172,7 +173,7 @@ ModelDescription load_folder(const fs::path& dir, const std::string& path,
                      std::string(k_index));
   }
   std::optional<Weights> w = folder_weights(dir, l);
-  ModelDescription m = with_config(config, o, name);
+  ModelDescription m = with_config(config, o, name, w.has_value());
   m.source = path;
   std::string config_used = l.config ? std::string(k_config) : config;
   if (!w) {
@@ -205,7 +206,7 @@ ModelDescription load_safetensors_file(const fs::path& p, const std::string& pat
     m.notes.push_back("used " + w.used);
     return m;
   }
-  ModelDescription m = with_config(o.config_path, o, name);
+  ModelDescription m = with_config(o.config_path, o, name, true);
   m.source = path;
   for (auto& n : w.checkpoint.notes) m.notes.push_back(n);
   reconcile(m, w.checkpoint);

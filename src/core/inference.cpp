@@ -6,40 +6,14 @@
 #include <algorithm>
 
 #include "common/checked.h"
+#include "core/engines/engine_common.h"
+#include "core/engines/hf.h"
+#include "core/engines/llamacpp.h"
+#include "core/engines/vllm.h"
 #include "llmem/common/error.h"
 
 namespace llmem {
 namespace {
-
-constexpr size_t k_groups = static_cast<size_t>(WeightGroup::count);
-
-// Bytes of the k/v projections one rank holds: split by heads, one replicated head per rank
-// past them.
-uint64_t kv_share(uint64_t bytes, int32_t kv_heads, int32_t tp) {
-  if (bytes == 0) return 0;
-  const int32_t heads = std::max(kv_heads, 1);
-  return bytes / static_cast<uint64_t>(heads) *
-         static_cast<uint64_t>(std::max(kv_heads_on_rank(heads, tp), 1));
-}
-
-struct WeightSums {
-  std::array<uint64_t, k_groups> split{};  // ÷ tp at the end
-  std::array<uint64_t, k_groups> whole{};  // whole on every rank (k/v already per rank)
-
-  void add(const WeightColumns& c, uint64_t times, int32_t kv_heads, int32_t tp) {
-    for (size_t g = 0; g < k_groups; ++g) {
-      auto group = static_cast<WeightGroup>(g);
-      if (uint64_t b = c.at(group, Placement::split)) {
-        split[g] = checked_add(split[g], checked_mul(b, times, "weight bytes"), "weight bytes");
-      }
-      uint64_t w =
-          checked_add(c.at(group, Placement::replicated),
-                      kv_share(c.at(group, Placement::kv_heads), kv_heads, tp), "weight bytes");
-      if (w)
-        whole[g] = checked_add(whole[g], checked_mul(w, times, "weight bytes"), "weight bytes");
-    }
-  }
-};
 
 Part kv_part(const LayerSpec& spec) {
   if (spec.kind == LayerKind::mla) return Part::kv_latent;
@@ -54,12 +28,16 @@ void add_part(Parts& parts, Part p, uint64_t bytes) {
 }  // namespace
 
 const EngineModel& engine_model(Engine e) {
-  if (e == Engine::generic) return generic_engine();
-  const std::string name(to_string(e));
-  throw InputError::field("engine", name, "generic",
-                          "{field} " + name +
-                              " is not available yet in this build; accepted: "
-                              "generic");
+  switch (e) {
+    case Engine::vllm:
+      return vllm_engine();
+    case Engine::llamacpp:
+      return llamacpp_engine();
+    case Engine::hf:
+      return hf_engine();
+    default:
+      return generic_engine();
+  }
 }
 
 void validate_inference_options(const PreparedModel& p, const InferenceOptions& o) {
@@ -86,14 +64,34 @@ void validate_inference_options(const PreparedModel& p, const InferenceOptions& 
     throw InputError::field("tp", std::to_string(o.tp), "an integer in [1, 4096]",
                             "{field} is " + std::to_string(o.tp) + " but must be in [1, 4096]");
   }
-  validate_tp(p, o.tp);
-  for (const auto& run : p.runs) {
-    if (run.spec.kind == LayerKind::attention || run.spec.kind == LayerKind::mla) {
-      kv_heads_per_rank(run.spec.num_kv_heads, o.tp);  // throws naming tp
+  if (o.engine != Engine::llamacpp) {  // llama.cpp splits layers over devices, not heads
+    validate_tp(p, o.tp);
+    for (const auto& run : p.runs) {
+      if (run.spec.kind == LayerKind::attention || run.spec.kind == LayerKind::mla) {
+        kv_heads_per_rank(run.spec.num_kv_heads, o.tp);  // throws naming tp
+      }
     }
   }
   pipeline_layers(p.num_layers, o.pp, o.pp_layers);
-  engine_model(o.engine);
+  switch (o.engine) {
+    case Engine::vllm:
+      engines::vllm::validate(p, o);
+      break;
+    case Engine::llamacpp:
+      engines::llamacpp::validate(p, o);
+      break;
+    case Engine::hf:
+      engines::hf::validate(p, o);
+      break;
+    default:
+      if (!o.engine_version.empty()) {
+        throw InputError::field("engine_version", o.engine_version, "none for the generic engine",
+                                "{field} '" + o.engine_version +
+                                    "' applies to an engine; the generic engine has no versions "
+                                    "(use engine vllm, llamacpp or hf)");
+      }
+      break;
+  }
 }
 
 StageParts stage_parts(const PreparedModel& p, const WeightPlan& w, const InferenceOptions& o,
@@ -106,29 +104,11 @@ StageParts stage_parts(const PreparedModel& p, const WeightPlan& w, const Infere
   const int32_t tp = o.tp;
   const uint64_t batch = static_cast<uint64_t>(o.batch);
   const uint64_t ctx = static_cast<uint64_t>(context);
-  const bool first = stage == 0;
   const bool last = stage == o.pp - 1;
   const int64_t lo = span.first_layer;
   const int64_t hi = span.first_layer + span.num_layers;
 
-  WeightSums sums;
-  for (const auto& run : w.runs) {
-    const int64_t a = std::max<int64_t>(lo, run.first_layer);
-    const int64_t b = std::min<int64_t>(hi, int64_t{run.first_layer} + run.num_layers);
-    if (a >= b) continue;
-    sums.add(run.per_layer, static_cast<uint64_t>(b - a), p.runs[run.stack_run].spec.num_kv_heads,
-             tp);
-  }
-  if (first) sums.add(w.first_stage, 1, p.num_kv_heads, tp);
-  if (last) {
-    sums.add(w.last_stage, 1, p.num_kv_heads, tp);
-    if (needs_tied_copy(p.tied_embeddings, stage, o.pp))
-      sums.add(w.tied_copy, 1, p.num_kv_heads, tp);
-  }
-  for (size_t g = 0; g < k_groups; ++g) {
-    s.parts[weights_part(static_cast<WeightGroup>(g))] =
-        checked_add(split_bytes(sums.split[g], tp), sums.whole[g], "weight bytes");
-  }
+  engines::stage_weight_parts(p, w, o, stage, span, s.parts);
 
   uint64_t widest = 0;
   for (const auto& run : p.runs) {
@@ -178,6 +158,22 @@ StageParts stage_parts(const PreparedModel& p, const WeightPlan& w, const Infere
 
 InferenceNumbers inference_numbers(const PreparedModel& p, const WeightPlan& w,
                                    const InferenceOptions& o, const EngineModel& e) {
+  return inference_numbers(p, w, o, e, nullptr, 0);
+}
+
+InferenceNumbers inference_numbers(const PreparedModel& p, const WeightPlan& w,
+                                   const InferenceOptions& o, const EngineModel& e,
+                                   StageParts* stages, size_t max_stages) {
+  switch (e.id) {
+    case Engine::vllm:
+      return engines::vllm::numbers(p, w, o, e, stages, max_stages);
+    case Engine::llamacpp:
+      return engines::llamacpp::numbers(p, w, o, e, stages, max_stages);
+    case Engine::hf:
+      return engines::hf::numbers(p, w, o, e, stages, max_stages);
+    default:
+      break;
+  }
   InferenceNumbers n;
   n.context_tokens = o.context_tokens;
   if (!o.context_given && p.max_position_embeddings > 0) {
@@ -188,6 +184,7 @@ InferenceNumbers inference_numbers(const PreparedModel& p, const WeightPlan& w,
   for (int32_t stage = 0; stage < o.pp; ++stage) {
     StageSpan span = stage_span(p.num_layers, o.pp, o.pp_layers, stage);
     StageParts s = stage_parts(p, w, o, e, stage, span, n.context_tokens, n.kv_dtype);
+    if (stages != nullptr && static_cast<size_t>(stage) < max_stages) stages[stage] = s;
     if (stage == 0 || s.total_bytes > n.worst.total_bytes) n.worst = s;
   }
   n.total_bytes = n.worst.total_bytes;
@@ -209,6 +206,12 @@ WeightPlan requested_plan(const PreparedModel& p, const InferenceOptions& o,
   return p.stored;
 }
 
+WeightPlan engine_plan(const PreparedModel& p, const InferenceOptions& o,
+                       std::optional<std::string>* note) {
+  if (o.engine == Engine::hf) return engines::hf::loaded_plan(p, o, note);
+  return requested_plan(p, o, note);
+}
+
 std::string requested_weights_label(const PreparedModel& p, const InferenceOptions& o) {
   if (o.weights) return o.weights->label() == p.stored_label ? p.stored_label : o.weights->label();
   return p.stored_label == "f32" ? "bf16" : p.stored_label;
@@ -216,7 +219,7 @@ std::string requested_weights_label(const PreparedModel& p, const InferenceOptio
 
 InferenceNumbers inference_numbers(const PreparedModel& p, const InferenceOptions& o) {
   validate_inference_options(p, o);
-  return inference_numbers(p, requested_plan(p, o), o, engine_model(o.engine));
+  return inference_numbers(p, engine_plan(p, o), o, engine_model(o.engine));
 }
 
 }  // namespace llmem

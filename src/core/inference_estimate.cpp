@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common/checked.h"
+#include "core/engines/engine_estimate.h"
 #include "llmem/core/inference.h"
 
 namespace llmem {
@@ -237,8 +238,11 @@ MemoryEstimate estimate_inference(const ModelDescription& m, const InferenceOpti
   PreparedModel p = prepare_model(m);
   validate_inference_options(p, o);
   std::optional<std::string> weights_note;
-  const WeightPlan plan = requested_plan(p, o, &weights_note);
+  const WeightPlan plan = engine_plan(p, o, &weights_note);
   const EngineModel& engine = engine_model(o.engine);
+  if (o.engine != Engine::generic) {
+    return engines::engine_estimate(m, p, plan, o, engine, weights_note);
+  }
   const std::string label = requested_weights_label(p, o);
 
   // Every stage once, through the fast path; the most loaded decides.

@@ -29,6 +29,16 @@ constexpr std::array<PartInfo, static_cast<size_t>(Part::count)> k_parts = {{
     {"cublas_workspace", P::framework_overhead},
     {"nccl_buffers", P::framework_overhead},
     {"cuda_graphs", P::framework_overhead},
+    {"lora_slots", P::weights},
+    {"draft_model", P::weights},
+    {"block_padding", P::kv_cache},
+    {"forward", P::activations},
+    {"sampler", P::activations},
+    {"moe_workspace", P::activations},
+    {"encoder_cache", P::activations},
+    {"drafter", P::activations},
+    {"unattributed", P::activations},
+    {"allocator_fragmentation", P::framework_overhead},
 }};
 static_assert(static_cast<size_t>(Part::weights_other) -
                   static_cast<size_t>(Part::weights_embeddings) + 1 ==
@@ -44,6 +54,8 @@ std::string_view to_string(PartParent p) {
       return "weights";
     case PartParent::kv_cache:
       return "kv_cache";
+    case PartParent::activations:
+      return "activations";
     case PartParent::framework_overhead:
       return "framework_overhead";
     default:

@@ -156,7 +156,9 @@ WeightPlan plan_gguf(const PreparedModel& p, const WeightFormat& f) {
 
 PreparedModel prepare_model(const ModelDescription& m) {
   PreparedModel p;
+  p.model_type = m.model_type;
   p.records = m.tensors;
+  p.file_tensors = m.file_tensors;
   p.num_layers = static_cast<int64_t>(m.layers.size());
   p.torch_dtype = m.torch_dtype;
   p.hidden_size = m.hidden_size;

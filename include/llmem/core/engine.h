@@ -47,4 +47,14 @@ struct EngineModel {
 // the CUDA context and workspaces measured with vLLM v0.19 on H100 (docs/inference.md).
 const EngineModel& generic_engine();
 
+// vLLM's V1 engine: a block pool sized by the memory budget (src/core/engines/vllm*.cpp).
+const EngineModel& vllm_engine();
+
+// llama.cpp (build v0.5.0): buffers per device and host (src/core/engines/llamacpp*.cpp).
+const EngineModel& llamacpp_engine();
+
+// Hugging Face transformers generate(): the model's cache class, no chunking (src/core/engines/
+// hf*.cpp).
+const EngineModel& hf_engine();
+
 }  // namespace llmem

@@ -150,6 +150,16 @@ struct LayerSpec {
   bool operator==(const LayerSpec&) const = default;
 };
 
+// One tensor of a GGUF file in file order: which record and layer it is an instance of, and
+// where its bytes lie in the data section (llama.cpp maps the file: its CPU_Mapped buffer spans
+// the first to the last host tensor in this order).
+struct FileTensor {
+  uint32_t record = 0;  // index into ModelDescription::tensors
+  int32_t layer = -1;   // decoder layer, -1 outside the stack
+  uint64_t offset = 0;  // from the start of the data section
+  uint64_t bytes = 0;
+};
+
 struct ModelDescription {
   std::string name;                 // catalog name, file stem or Hub id
   std::string source;               // where it came from: "catalog:NAME", a path, "hf:org/name@rev"
@@ -179,6 +189,7 @@ struct ModelDescription {
   WeightFormat stored_format;  // the scheme of the tensors stored `quantised`, typed
   std::string quantization_config_json;  // config.json quantization_config as written; "" if none
   std::vector<std::string> notes;        // warnings and choices made while reading
+  std::vector<FileTensor> file_tensors;  // a GGUF file's tensors in file order; empty otherwise
 };
 
 // Parameters, counting each stored tensor once (a tied LM head is not a separate tensor).

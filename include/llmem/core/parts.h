@@ -38,11 +38,22 @@ enum class Part : uint8_t {
   cublas_workspace,
   nccl_buffers,
   cuda_graphs,
+  // engine parts (SPEC §3: engines add rows under the same parents)
+  lora_slots,               // weights: vLLM's multi-LoRA buffers (max_loras × rank)
+  draft_model,              // weights: the speculative drafter's weights
+  kv_block_padding,         // kv_cache: budget left over below one block row (vLLM)
+  act_forward,              // activations: the profile run's forward (vLLM)
+  act_sampler,              // activations: the profile run's sampler phase (vLLM)
+  moe_workspace,            // activations: the persistent fused-MoE workspace (vLLM)
+  encoder_cache,            // activations: multimodal encoder outputs (vLLM)
+  act_drafter,              // activations: the drafter's forward and rejection sampler (vLLM)
+  act_unattributed,         // activations: the part of a measured peak no term explains
+  allocator_fragmentation,  // framework_overhead: memory an allocator holds beyond its tensors
   count
 };
 
 // The rows parts are counted under.
-enum class PartParent : uint8_t { none, weights, kv_cache, framework_overhead, count };
+enum class PartParent : uint8_t { none, weights, kv_cache, activations, framework_overhead, count };
 
 struct PartInfo {
   std::string_view name;  // the row's name (SPEC §3)
@@ -50,7 +61,7 @@ struct PartInfo {
 };
 
 const PartInfo& part_info(Part p);
-std::string_view to_string(PartParent p);  // "weights", "kv_cache", "framework_overhead"
+std::string_view to_string(PartParent p);  // "weights", "kv_cache", "activations" …
 
 inline Part weights_part(WeightGroup g) {
   return static_cast<Part>(static_cast<uint8_t>(Part::weights_embeddings) +

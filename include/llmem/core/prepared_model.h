@@ -27,10 +27,12 @@ struct StackRun {
 };
 
 struct PreparedModel {
-  std::vector<Tensor> records;    // the model's records, as described
-  std::vector<uint32_t> members;  // record indices, per run
-  std::vector<uint32_t> outside;  // records outside the decoder stack
-  std::vector<StackRun> runs;     // the decoder stack, in layer order
+  std::string model_type;                // config.json model_type or GGUF general.architecture
+  std::vector<Tensor> records;           // the model's records, as described
+  std::vector<FileTensor> file_tensors;  // a GGUF file's tensors in file order (else empty)
+  std::vector<uint32_t> members;         // record indices, per run
+  std::vector<uint32_t> outside;         // records outside the decoder stack
+  std::vector<StackRun> runs;            // the decoder stack, in layer order
   int64_t num_layers = 0;
   DType compute_dtype = DType::bf16;  // what unquantised weights and activations use
   DType torch_dtype = DType::bf16;

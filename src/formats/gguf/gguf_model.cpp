@@ -39,7 +39,7 @@ struct ArchRule {
 
 // Architectures with a cache rule beyond plain attention, plus the plain ones we have checked.
 // swa_period: gemma2 2, gemma3 6, cohere2 4, gpt-oss 2 (llama.cpp's loaders for each arch).
-constexpr std::array<ArchRule, 22> k_arch_rules = {{
+constexpr std::array<ArchRule, 23> k_arch_rules = {{
     {"llama", CacheKind::attention, 0},      {"mistral3", CacheKind::attention, 0},
     {"qwen2", CacheKind::attention, 0},      {"qwen2moe", CacheKind::attention, 0},
     {"qwen3", CacheKind::attention, 0},      {"qwen3moe", CacheKind::attention, 0},
@@ -51,6 +51,7 @@ constexpr std::array<ArchRule, 22> k_arch_rules = {{
     {"starcoder2", CacheKind::attention, 0}, {"command-r", CacheKind::attention, 0},
     {"deepseek2", CacheKind::mla, 0},        {"mamba", CacheKind::mamba, 0},
     {"mamba2", CacheKind::mamba2, 0},        {"granite", CacheKind::attention, 0},
+    {"jamba", CacheKind::attention, 0},
 }};
 
 std::string supported_list() {
@@ -90,6 +91,7 @@ class Mapper {
     RecordSet records;
     for (const auto& info : f_.tensors) records.add(gguf::to_tensor(info));
     m.tensors = records.finish();
+    map_file_tensors(m);
     if (m.tensors.empty()) {
       m.notes.push_back(f_.source +
                         " lists no tensors (a vocabulary-only GGUF?): the weights "
@@ -106,6 +108,7 @@ class Mapper {
       add_ssm_layers(m, kind);
     } else {
       add_attention_layers(m, kind, rule ? rule->swa_period : 0);
+      if (arch_ == "jamba") add_jamba_mamba_layers(m);
     }
     std::vector<bool> moe(static_cast<size_t>(m.num_layers), false);
     for (const auto& t : m.tensors) {
@@ -120,6 +123,34 @@ class Mapper {
 
  private:
   std::string k(std::string_view suffix) const { return arch_ + "." + std::string(suffix); }
+
+  // Each tensor of the file, in file order, as (record, layer, offset): what llama.cpp's mapped
+  // buffer spans (llama_model_loader::get_mapping_range). Only single-file models: a split model's
+  // offsets are per shard.
+  void map_file_tensors(ModelDescription& m) const {
+    if (f_.tensors.empty() || f_.tensors.back().split != 0) return;
+    std::map<std::string, std::vector<uint32_t>> by_name;
+    for (uint32_t r = 0; r < m.tensors.size(); ++r) by_name[m.tensors[r].name].push_back(r);
+    m.file_tensors.reserve(f_.tensors.size());
+    std::string name;
+    for (const auto& info : f_.tensors) {
+      name_template_into(name, info.name);
+      const int64_t index = first_index(info.name);
+      const Tensor probe = gguf::to_tensor(info);
+      auto it = by_name.find(name);
+      if (it == by_name.end()) continue;
+      for (uint32_t r : it->second) {
+        const Tensor& t = m.tensors[r];
+        const bool covers = t.layer < 0
+                                ? probe.layer < 0
+                                : probe.layer >= t.layer && probe.layer < t.layer + t.layers;
+        if (!covers || t.shape != probe.shape || t.ggml_type != probe.ggml_type) continue;
+        m.file_tensors.push_back({r, probe.layer, info.offset, info.bytes});
+        break;
+      }
+      (void)index;
+    }
+  }
 
   std::string name() const {
     const GgufValue* v = f_.find(keys::k_name);
@@ -299,6 +330,17 @@ class Mapper {
       }
     }
     m.head_dim = static_cast<int32_t>(dim_k);
+  }
+
+  // Jamba (llama.cpp src/models/jamba.cpp, llama_hparams::is_recurrent): a layer whose
+  // head_count_kv is 0 is a Mamba-1 layer.
+  void add_jamba_mamba_layers(ModelDescription& m) const {
+    ModelDescription tmp;
+    tmp.num_layers = m.num_layers;
+    add_ssm_layers(tmp, CacheKind::mamba);
+    for (auto& l : m.layers) {
+      if (l.kind == LayerKind::mlp_only) l = tmp.layers.front();
+    }
   }
 
   // Mamba caches per sequence (llama.cpp llama-hparams.cpp): conv (d_conv - 1) ·

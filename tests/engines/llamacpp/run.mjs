@@ -316,6 +316,9 @@ async function main() {
             weight_types: spec.types,
             file: { size: file.fileSize, data_offset: file.dataOffset, tensors: tensorSummary(file.tensors) },
             tensors: file.tensors.map((t) => [t.name, t.type, t.ne, t.offset, t.nbytes]),
+            // the GGUF metadata as written (models.mjs), string arrays as their length, so that a
+            // reader can rebuild the header without the file
+            metadata: file.kv.map((e) => (e[1] === "array" && e[2] === "str" ? [e[0], "array", "str", { count: e[3].length }] : e)),
             load: null, cases: [],
         };
         const loadFrom = logLines.length;

@@ -1,0 +1,12 @@
+# Runs TOOL with ARGS ('|'-separated) and fails unless its output equals the file EXPECTED.
+string(REPLACE "|" ";" args "${ARGS}")
+execute_process(COMMAND ${TOOL} ${args} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${TOOL} exited ${rc}")
+endif()
+file(READ ${EXPECTED} expected)
+if(NOT out STREQUAL expected)
+  string(REPLACE "|" " " shown "${ARGS}")
+  message(FATAL_ERROR "${EXPECTED} is out of date: regenerate it with\n  ${TOOL} ${shown} > ${EXPECTED}")
+endif()
+message(STATUS "${EXPECTED} is current")

@@ -37,9 +37,12 @@ void refuse_foreign_options(int argc, char** argv) {
     if (f == nullptr) continue;
     std::string name = safe_text(arg.substr(0, arg.find('=')));
     std::string hint = f->hint.empty() ? "" : " (" + std::string(f->hint) + ")";
-    throw InputError::field(
-        std::string(f->key), name, spell(f->key),
-        name + " is " + std::string(f->tool) + "'s option; llmem's is {field}" + hint);
+    const request::OptionSpec* o = request::find_option(request::Command::infer, f->key);
+    std::string value =
+        o != nullptr && !o->value_name.empty() ? " " + std::string(o->value_name) : "";
+    throw InputError::field(std::string(f->key), name, spell(f->key),
+                            name + " is an option of " + std::string(f->tool) +
+                                ", not llmem; llmem's is {field}" + value + hint);
   }
 }
 

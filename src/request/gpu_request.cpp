@@ -99,13 +99,26 @@ std::string list_with_memory(const std::vector<const GpuSpec*>& cards) {
   return s;
 }
 
-std::vector<std::string> catalog_spellings() {
-  std::vector<std::string> out;
+// "; did you mean H100-80GB or B200?": the cards whose name or alias is close, by name.
+std::string suggest_cards(std::string_view name) {
+  std::vector<std::string> spellings;
   for (const auto& g : gpu_catalog()) {
-    out.push_back(g.name);
-    for (const auto& a : g.aliases) out.push_back(a);
+    spellings.push_back(g.name);
+    for (const auto& a : g.aliases) spellings.push_back(a);
   }
-  return out;
+  std::vector<std::string> cards;
+  for (const auto& s : closest(name, spellings, 8)) {
+    const GpuSpec* g = find_gpu(s);
+    if (g != nullptr && std::find(cards.begin(), cards.end(), g->name) == cards.end()) {
+      cards.push_back(g->name);
+    }
+  }
+  if (cards.size() > 3) cards.resize(3);
+  std::string out;
+  for (size_t i = 0; i < cards.size(); ++i) {
+    out += (i == 0 ? "; did you mean " : i + 1 == cards.size() ? " or " : ", ") + cards[i];
+  }
+  return out.empty() ? out : out + "?";
 }
 
 std::string catalog_names() {
@@ -151,8 +164,8 @@ GpuChoice resolve_gpu(std::string_view text) {
                         list_with_memory(others));
     }
   } else if (cards.empty()) {
-    fail(text, "'" + safe_text(name) + "' is not in the GPU catalog" +
-                   did_you_mean(name, catalog_spellings()) + "; known: " + catalog_names() +
+    fail(text, "'" + safe_text(name) + "' is not in the GPU catalog" + suggest_cards(name) +
+                   "; known: " + catalog_names() +
                    " (append xN for N GPUs, e.g. H100-80GBx4, or give a capacity, e.g. 80GiB)");
   } else {
     bool same_memory = std::all_of(cards.begin(), cards.end(), [&](const GpuSpec* g) {

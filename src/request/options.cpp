@@ -52,7 +52,7 @@ const OptionSpec k_options[] = {
            "models'); or a Hugging Face id org/name[@revision]",
    .commands = k_infer, .suggest = true},
   {.key = "engine", .flag = "--engine", .type = T::choice, .value_name = "ENGINE",
-   .help = "engine whose allocation rules apply (hf, vllm, llamacpp come later)",
+   .help = "engine whose allocation rules apply (only generic in this build)",
    .default_value = "generic", .accepted = engine_names, .accepts = is_engine,
    .commands = k_infer},
   {.key = "weights", .flag = "--weights", .type = T::choice, .value_name = "FORMAT",
@@ -100,7 +100,7 @@ const OptionSpec k_options[] = {
    .help = "exit 3 when the estimate does not fit the --gpu", .commands = k_infer,
    .role = R::output},
   {.key = "per_gpu", .flag = "--per-gpu", .type = T::choice, .value_name = "all",
-   .help = "per-GPU breakdown: one row per kind of rank (groups), or every rank (all, up to 4096)",
+   .help = "per-GPU rows: one per kind of rank, or every rank (all: at most 4096 ranks)",
    .default_value = "groups", .accepted = per_gpu_names, .accepts = is_per_gpu,
    .commands = k_infer, .role = R::output},
 
@@ -139,11 +139,11 @@ const OptionSpec k_options[] = {
    .help = "show each component's formula and inputs", .commands = k_infer | k_rule | k_overview,
    .role = R::output},
   {.key = "units", .flag = "--units", .type = T::choice, .value_name = "GiB|GB",
-   .help = "GiB (binary) or GB (decimal); never mixed", .default_value = "GiB",
+   .help = "unit of every figure, never mixed", .default_value = "GiB",
    .accepted = units_names, .accepts = is_units, .commands = k_infer | k_overview | k_gpus,
    .role = R::output},
   {.key = "units", .flag = "--units", .type = T::choice, .value_name = "GiB|GB",
-   .help = "GB (decimal, the seed's unit) or GiB (binary); never mixed", .default_value = "GB",
+   .help = "unit of every figure, never mixed (GB is the seed's)", .default_value = "GB",
    .accepted = units_names, .accepts = is_units, .commands = k_rule, .role = R::output},
 };
 

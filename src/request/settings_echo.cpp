@@ -14,7 +14,8 @@ Value to_value(const SettingValue& v) {
   if (auto* s = std::get_if<std::string>(&v)) return *s;
   std::string joined;  // a list as the command line spells it ("20,20")
   for (int64_t x : std::get<std::vector<int64_t>>(v)) {
-    joined += (joined.empty() ? "" : ",") + std::to_string(x);
+    if (!joined.empty()) joined += ',';
+    joined += std::to_string(x);
   }
   return joined;
 }

@@ -36,15 +36,15 @@ enum class OptionRole : uint8_t {
 };
 
 struct OptionSpec {
-  std::string_view key;      // settings key, snake_case ("prefill_chunk")
-  std::string_view flag;     // command-line spelling ("--prefill-chunk"); "" for a positional
-  std::string_view aliases;  // more spellings, comma-separated ("--kv-cache-dtype")
+  std::string_view key = {};      // settings key, snake_case ("prefill_chunk")
+  std::string_view flag = {};     // command-line spelling ("--prefill-chunk"); "" for a positional
+  std::string_view aliases = {};  // more spellings, comma-separated ("--kv-cache-dtype")
   OptionType type = OptionType::text;
-  std::string_view value_name;     // "N", "FORMAT"; a positional's name ("MODEL")
-  std::string_view help;           // one line, without the accepted values and the default
-  std::string_view default_value;  // the default as the command line spells it; "" = none
-  std::string_view default_help;   // the default in words ("the compute dtype")
-  int64_t min = 0;                 // integer, list: accepted range
+  std::string_view value_name = {};     // "N", "FORMAT"; a positional's name ("MODEL")
+  std::string_view help = {};           // one line, without the accepted values and the default
+  std::string_view default_value = {};  // the default as the command line spells it; "" = none
+  std::string_view default_help = {};   // the default in words ("the compute dtype")
+  int64_t min = 0;                      // integer, list: accepted range
   int64_t max = 0;
   std::string (*accepted)() = nullptr;          // choice: the accepted values, listed
   bool (*accepts)(std::string_view) = nullptr;  // choice: the parser; nullptr = checked later

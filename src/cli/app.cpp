@@ -15,6 +15,20 @@
 namespace llmem::cli {
 namespace {
 
+// Out of memory must end in one message, not an abort. Unwinding allocates too (the JSON
+// printer's nlohmann::json destructor flattens arrays onto a vector, and a throw from a
+// destructor terminates), so a reserve is kept and freed at the first failed allocation, which
+// then throws bad_alloc to the one catch site with room left to unwind and print.
+char* g_reserve = nullptr;
+constexpr size_t k_reserve_bytes = size_t{8} << 20;
+
+void release_reserve_and_throw() {
+  delete[] g_reserve;
+  g_reserve = nullptr;
+  std::set_new_handler(nullptr);
+  throw std::bad_alloc();
+}
+
 // The one spelling of a settings key on the command line: "tp" → "--tp", "model" → "MODEL".
 std::string spell(std::string_view key) { return request::cli_spelling(key); }
 
@@ -101,6 +115,8 @@ int run(int argc, char** argv) {
   register_later_commands(app);
   std::string failure;
   int status = 1;
+  g_reserve = new (std::nothrow) char[k_reserve_bytes];
+  if (g_reserve != nullptr) std::set_new_handler(release_reserve_and_throw);
   try {
     int early = run_parsed(app, argc, argv, overview, outcome);
     if (early >= 0) return early;

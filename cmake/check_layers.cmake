@@ -12,9 +12,9 @@ set(deny_formats  "sources/" "request/" "render/" "cli/" "llmem/sources/" "llmem
 set(deny_sources  "request/" "render/" "cli/" "llmem/request/" "llmem/render/")
 set(deny_render   "formats/" "sources/" "request/" "cli/" "llmem/formats/" "llmem/sources/" "llmem/request/")
 set(deny_request  "render/" "cli/" "llmem/render/")
-# The CLI rules are switched on when src/cli binds argv to the request layer (issue 8 item 1):
-#   set(deny_cli "common/" "core/" "formats/" "sources/" "request/" "render/")
-set(deny_cli "")
+# The CLI binds argv to the request layer and prints through render: it reaches the library only
+# through the public headers (llmem/…), never a layer's private ones.
+set(deny_cli "common/" "core/" "formats/" "sources/" "request/" "render/")
 # Angle-bracket include prefixes each layer must not use (third-party libraries and I/O).
 set(io_and_third_party "nlohmann/" "fmt/" "CLI/" "httplib" "openssl/" "fstream" "filesystem" "iostream" "cstdio" "regex")
 set(sys_common  ${io_and_third_party})
@@ -23,7 +23,7 @@ set(sys_formats "fmt/" "CLI/" "httplib" "openssl/" "fstream" "filesystem" "iostr
 set(sys_sources "fmt/" "CLI/")
 set(sys_render  "CLI/" "httplib" "openssl/" "fstream" "filesystem" "regex")
 set(sys_request "fmt/" "CLI/" "httplib" "openssl/")
-set(sys_cli     "httplib" "openssl/")
+set(sys_cli     "nlohmann/" "fmt/" "httplib" "openssl/")
 # Public headers never include a third-party header (fmt and nlohmann stay private).
 set(sys_public "nlohmann/" "fmt/" "CLI/" "httplib" "openssl/")
 

@@ -14,6 +14,7 @@
 
 #include <string>
 #include "llmem/common/error.h"
+#include <string_view>
 
 // Asserts that `statement` throws `expected_exception` whose what() equals `expected_message`.
 #define EXPECT_THROW_MSG(statement, expected_exception, expected_message)                \
@@ -30,29 +31,39 @@
     if (llmem_gtest_thrown) EXPECT_EQ(llmem_gtest_what, expected_message);               \
   } while (false)
 
-// An InputError about one setting: its field (the settings key), and its message as the command
-// line spells the field ("--tp"), which is what CLI users read.
-#define EXPECT_FIELD_ERROR(statement, expected_field, expected_cli_message)    \
+// Asserts that `statement` throws an InputError about the setting `expected_field` whose
+// message, spelled as the command line spells settings ("--tp", "MODEL"), equals
+// `expected_message`.
+#define EXPECT_INPUT_ERROR(statement, expected_field, expected_message)        \
   do {                                                                         \
-    std::string llmem_gtest_field, llmem_gtest_cli;                            \
+    std::string llmem_gtest_field, llmem_gtest_message;                        \
     bool llmem_gtest_thrown = false;                                           \
     try {                                                                      \
       statement;                                                               \
     } catch (const ::llmem::InputError& e) {                                   \
       llmem_gtest_thrown = true;                                               \
       llmem_gtest_field = e.field_name();                                      \
-      std::string flag = e.field_name();                                       \
-      for (char& c : flag) c = c == '_' ? '-' : c;                             \
-      llmem_gtest_cli = e.message("--" + flag);                                \
+      llmem_gtest_message = e.message_with(::llmem::test::cli_spelling);       \
     }                                                                          \
     EXPECT_TRUE(llmem_gtest_thrown) << #statement " did not throw InputError"; \
     if (llmem_gtest_thrown) {                                                  \
       EXPECT_EQ(llmem_gtest_field, expected_field);                            \
-      EXPECT_EQ(llmem_gtest_cli, expected_cli_message);                        \
+      EXPECT_EQ(llmem_gtest_message, expected_message);                        \
     }                                                                          \
   } while (false)
 
 namespace llmem::test {
+
+// The command line's spelling of a settings key, as the CLI prints it: "model" is the MODEL
+// argument, any other key "--" + key with '_' as '-'.
+inline std::string cli_spelling(std::string_view key) {
+  if (key == "model") return "MODEL";
+  std::string s = "--" + std::string(key);
+  for (char& c : s) {
+    if (c == '_') c = '-';
+  }
+  return s;
+}
 
 // The shared data folder; the environment variable LLMEM_SHARED_DIR overrides the build-time path
 // (a git worktree outside the main checkout has no ../shared beside it).
@@ -96,3 +107,6 @@ inline CliRun run_llmem(const std::string& args, const std::string& env = "") {
 }
 
 }  // namespace llmem::test
+
+// The name the core tests use for the same check.
+#define EXPECT_FIELD_ERROR EXPECT_INPUT_ERROR

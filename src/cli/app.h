@@ -1,5 +1,8 @@
-// The llmem command line (SPEC §1). run() owns the one catch site: llmem::Error and bad options
-// exit 2 with "llmem: error: …", a failed --check exits 3, anything unexpected exits 1.
+// The llmem command line (SPEC §1): binds argv to the option table (llmem/request/options.h),
+// runs the request, prints. run() is the one catch site: bad input exits 2 with
+// "llmem: error: …" (the library's field spelled as the flag: "tp" → "--tp"), a failed --check
+// exits 3, anything unexpected (out of memory included) exits 1. Output is written only once
+// the whole result exists, so a failure never leaves half a JSON document.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,28 +12,16 @@ namespace llmem::cli {
 
 int run(int argc, char** argv);
 
-// Output options every estimating command shares.
-struct OutputFlags {
-  bool json = false;
-  bool explain = false;
-  std::string units;  // "" = the command's default
+// What a command prints and its exit status, set by its callback.
+struct Outcome {
+  std::string out;
+  int status = 0;
 };
-void add_output_flags(CLI::App& cmd, OutputFlags& f);
 
-// Rejects an empty option value ("--gpu ''"), which would otherwise read as "not given".
-const CLI::Validator& non_empty();
-
-// Parses an integer option, naming it in the error: "--context is 'abc' but must be an integer
-// in [1, 1099511627776]".
-int64_t parse_int_option(const std::string& option, const std::string& text, int64_t min,
-                         int64_t max);
-double parse_number_option(const std::string& option, const std::string& text);
-
-// Subcommands; each registers itself and returns the exit status through `status`.
-void register_infer(CLI::App& app, int& status);
-void register_rule(CLI::App& app, int& status);
-void register_catalogs(CLI::App& app, int& status);
+// Subcommands; each registers itself and reports through `outcome`.
+void register_infer(CLI::App& app, Outcome& outcome);
+void register_rule(CLI::App& app, Outcome& outcome);
+void register_catalogs(CLI::App& app, Outcome& outcome);
 void register_later_commands(CLI::App& app);
-int run_default(const OutputFlags& out);
 
 }  // namespace llmem::cli

@@ -1,42 +1,29 @@
 // `llmem infer MODEL`: memory to serve a model.
-#include <iostream>
+#include <memory>
 
 #include "cli/app.h"
-#include "cli/infer_request.h"
+#include "cli/bind.h"
 #include "llmem/common/error.h"
+#include "llmem/core/units.h"
 #include "llmem/render/render.h"
+#include "llmem/request/infer.h"
+#include "llmem/request/settings_file.h"
 
 namespace llmem::cli {
-namespace {
 
-struct InferArgs {
-  std::string model;
-  InferRequestText request;
-  OutputFlags out;
-  bool check = false;
-};
-
-}  // namespace
-
-void register_infer(CLI::App& app, int& status) {
-  auto args = std::make_shared<InferArgs>();
+void register_infer(CLI::App& app, Outcome& outcome) {
+  auto bound = std::make_shared<Bound>(request::Command::infer);
   CLI::App* cmd = app.add_subcommand("infer", "memory to serve a model");
-  cmd->add_option("MODEL", args->model,
-                  "a config.json, model folder, .gguf or .safetensors file; a catalog name (see "
-                  "'llmem models'); or a Hugging Face id org/name[@revision]");
-  add_infer_options(*cmd, args->request);
-  cmd->add_flag("--check", args->check, "exit 3 when the estimate does not fit the --gpu");
-  add_output_flags(*cmd, args->out);
-  cmd->callback([args, &status] {
-    InferRequest req = build_infer_request(args->model, args->request);
-    MemoryEstimate e = run_infer_request(req);
-    Units units = parse_units(args->out.units, Units::GiB);
-    std::cout << (args->out.json ? render_json(e) : render_table(e, {units, args->out.explain}));
-    status = 0;
-    if (args->check) {
-      if (!e.fits) throw InputError("--check needs --gpu NAME[xN] to check against");
-      if (!e.fits->ok) status = 3;
+  bound->bind(*cmd);
+  cmd->callback([bound, &outcome] {
+    request::Settings s = bound->settings();
+    if (s.has("settings")) {
+      s.fill_from(request::read_settings_file(request::Command::infer, s.text("settings")));
     }
+    MemoryEstimate e = request::run_infer(s);
+    RenderOptions o{*parse_units(s.text("units")), s.boolean("explain")};
+    outcome.out = s.boolean("json") ? render_json(e) : render_table(e, o);
+    outcome.status = s.boolean("check") && e.fits && !e.fits->ok ? 3 : 0;
   });
 }
 

@@ -6,9 +6,11 @@
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "common/checked.h"
 #include "llmem/common/error.h"
+#include "llmem/common/text.h"
 
 namespace llmem {
 namespace {
@@ -53,11 +55,20 @@ std::optional<RulePrecision> parse_rule_precision(std::string_view name) {
   return std::nullopt;
 }
 
+std::string accepted_rule_precisions() {
+  std::string s;
+  for (const auto& p : k_precisions) s += (s.empty() ? "" : ", ") + std::string(p.name);
+  return s;
+}
+
 uint64_t parse_param_count(std::string_view text) {
+  constexpr std::string_view k_accepted =
+      "an integer or a number with K, M, B or T (70B, 7.6B, 350M)";
+  std::string shown = safe_text(text);
   auto fail = [&] {
-    throw InputError("--params '" + std::string(text) +
-                     "' is not a parameter count; write an integer or a number with K, M, B or "
-                     "T (70B, 7.6B, 350M)");
+    throw InputError::field(
+        "params", shown, std::string(k_accepted),
+        "{field} '" + shown + "' is not a parameter count; write " + std::string(k_accepted));
   };
   if (text.empty() || text.size() > 32) fail();
   double scale = 1;
@@ -98,20 +109,25 @@ uint64_t parse_param_count(std::string_view text) {
   if (dots > 1 || (dots == 1 && scale == 1)) fail();
   double v = std::stod(std::string(digits)) * scale;
   if (!(v >= 1) || v > 1e16) {
-    throw InputError("--params '" + std::string(text) + "' must be between 1 and 10^16");
+    throw InputError::field("params", shown, "between 1 and 10^16",
+                            "{field} '" + shown + "' must be between 1 and 10^16");
   }
   return static_cast<uint64_t>(std::llround(v));
 }
 
 std::vector<RuleResult> apply_rules(const RuleOptions& o, const PreciseFigures& precise) {
-  if (o.params == 0) throw InputError("rule needs a MODEL or --params (e.g. --params 70B)");
-  if (!(o.factor >= 1.0 && o.factor <= 10.0)) {
-    throw InputError("--factor is " + number_text(o.factor) +
-                     " but must be in [1, 10] (the seed uses 1.2-1.5)");
+  if (o.params == 0) {
+    throw InputError::field("params", "", "a MODEL or a parameter count",
+                            "rule needs a {field:model} or {field} (e.g. {field} 70B)");
   }
-  if (!(o.lora_factor >= 1.0 && o.lora_factor <= 10.0)) {
-    throw InputError("--lora-factor is " + number_text(o.lora_factor) +
-                     " but must be in [1, 10] (the seed uses 1.2-1.5)");
+  const std::pair<const char*, double> factors[] = {{"factor", o.factor},
+                                                    {"lora_factor", o.lora_factor}};
+  for (const auto& [key, value] : factors) {
+    if (!(value >= 1.0 && value <= 10.0)) {
+      throw InputError::field(
+          key, number_text(value), "[1, 10]",
+          "{field} is " + number_text(value) + " but must be in [1, 10] (the seed uses 1.2-1.5)");
+    }
   }
   const auto& prec = k_precisions.at(static_cast<size_t>(o.precision));
   const double p = static_cast<double>(o.params);
@@ -242,6 +258,28 @@ std::vector<RuleResult> apply_rules(const RuleOptions& o, const PreciseFigures& 
                  {},
                  ""});
   return out;
+}
+
+}  // namespace llmem
+
+namespace llmem {
+
+Component rule_row(const RuleResult& r) {
+  Component c;
+  c.name = r.rule;
+  c.bytes = r.bytes;
+  c.formula = r.formula;
+  c.inputs = r.inputs;
+  c.bytes_low = r.bytes_low;
+  c.bytes_high = r.bytes_high;
+  return c;
+}
+
+Fields rule_extra_fields(const RuleResult& r) {
+  Fields f;
+  if (r.precise_bytes) f.emplace_back("precise_bytes", static_cast<int64_t>(*r.precise_bytes));
+  if (!r.note.empty()) f.emplace_back("note", r.note);
+  return f;
 }
 
 }  // namespace llmem

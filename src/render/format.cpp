@@ -4,8 +4,6 @@
 
 namespace llmem {
 
-std::string_view unit_name(Units u) { return u == Units::GiB ? "GiB" : "GB"; }
-
 std::string format_bytes(uint64_t bytes, Units units) {
   double div = units == Units::GiB ? 1073741824.0 : 1e9;
   return fmt::format("{:.2f} {}", static_cast<double>(bytes) / div, unit_name(units));

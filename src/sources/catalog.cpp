@@ -1,22 +1,13 @@
 #include "llmem/sources/catalog.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "formats/hf/config_view.h"
 #include "formats/json/json_text.h"
 #include "llmem/common/error.h"
+#include "llmem/common/text.h"
 #include "sources/embedded_catalog.h"
 
 namespace llmem {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::vector<GpuSpec> parse_gpus() {
   nlohmann::json j = parse_json_lenient(detail::k_embedded_gpus, "data/gpus.json");
@@ -28,6 +19,13 @@ std::vector<GpuSpec> parse_gpus() {
     g.aliases = c.get_string_list("aliases");
     g.memory_bytes = static_cast<uint64_t>(c.require_int("memory_bytes", 1, int64_t{1} << 50));
     g.memory_source = c.get_string("memory_source", "");
+    std::string kind = c.get_string("memory_kind", "cuda");
+    auto memory_kind = parse_memory_kind(kind);
+    if (!memory_kind || *memory_kind == MemoryKind::user) {
+      throw InternalError("internal: data/gpus.json: " + g.name + " has memory_kind '" + kind +
+                          "'; accepted: cuda, nvidia-smi, nominal");
+    }
+    g.memory_kind = *memory_kind;
     g.compute_capability = c.get_string("compute_capability", "");
     g.bf16 = c.get_bool("bf16", false);
     g.fp8 = c.get_bool("fp8", false);
@@ -41,16 +39,10 @@ std::vector<GpuSpec> parse_gpus() {
   return out;
 }
 
-std::string gpu_names() {
-  std::string s;
-  for (const auto& g : gpu_catalog()) s += (s.empty() ? "" : ", ") + g.name;
-  return s;
-}
-
 const detail::EmbeddedFile* find_model_file(std::string_view name) {
-  std::string key = lower(name);
+  std::string key = ascii_lower(name);
   for (const auto& f : detail::embedded_models()) {
-    if (lower(f.name) == key) return &f;
+    if (ascii_lower(f.name) == key) return &f;
   }
   return nullptr;
 }
@@ -63,37 +55,14 @@ const std::vector<GpuSpec>& gpu_catalog() {
 }
 
 const GpuSpec* find_gpu(std::string_view name) {
-  std::string key = lower(name);
+  std::string key = ascii_lower(name);
   for (const auto& g : gpu_catalog()) {
-    if (lower(g.name) == key) return &g;
+    if (ascii_lower(g.name) == key) return &g;
     for (const auto& a : g.aliases) {
-      if (lower(a) == key) return &g;
+      if (ascii_lower(a) == key) return &g;
     }
   }
   return nullptr;
-}
-
-GpuRequest parse_gpu_request(std::string_view text) {
-  GpuRequest r;
-  std::string_view name = text;
-  auto x = text.find_last_of("xX");
-  if (x != std::string_view::npos && x + 1 < text.size() &&
-      std::all_of(text.begin() + static_cast<std::ptrdiff_t>(x) + 1, text.end(),
-                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }) &&
-      find_gpu(text) == nullptr) {
-    name = text.substr(0, x);
-    std::string digits(text.substr(x + 1));
-    if (digits.size() > 4 || std::stoi(digits) < 1) {
-      throw InputError("--gpu count in '" + std::string(text) + "' must be in [1, 9999]");
-    }
-    r.count = std::stoi(digits);
-  }
-  r.gpu = find_gpu(name);
-  if (r.gpu == nullptr) {
-    throw InputError("--gpu '" + std::string(name) + "' is not in the GPU catalog; known: " +
-                     gpu_names() + " (append xN for N GPUs, e.g. H100-80GBx4)");
-  }
-  return r;
 }
 
 std::vector<CatalogModel> model_catalog() {
@@ -119,6 +88,12 @@ std::optional<ModelDescription> load_catalog_model(std::string_view name, HfConf
   ModelDescription m = load_hf_config(j["config"].dump(), options);
   m.source = "catalog:" + std::string(f->name) + " (" + j.value("hf_id", "") + ")";
   return m;
+}
+
+std::vector<std::string> catalog_model_list() {
+  std::vector<std::string> out;
+  for (const auto& f : detail::embedded_models()) out.emplace_back(f.name);
+  return out;
 }
 
 std::string catalog_model_names() {

@@ -9,13 +9,15 @@
 // command-line flag, and no front end parses a message.
 //
 //   throw InputError::field("tp", "3", "1, 2, 4, 8",
-//                           "{field} 3 does not divide num_attention_heads=32 (accepted: 1, 2, 4, 8)");
+//                           "{field} 3 does not divide num_attention_heads=32 (accepted: 1, 2, 4,
+//                           8)");
 //   catch (const InputError& e) { print(e.message("--" + dashed(e.field_name()))); }
 #pragma once
 
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace llmem {
 
@@ -43,28 +45,59 @@ class InputError : public Error {
   const std::string& value() const { return value_; }
   const std::string& accepted() const { return accepted_; }
 
-  // The message with the field spelled `spelling` ("--tp" on the command line, "tp" in JSON).
-  std::string message(std::string_view spelling) const { return fill(text_, spelling); }
+  // The message with the field spelled `spelling` ("--tp" on the command line, "tp" in JSON);
+  // another setting the text names as "{field:KEY}" is spelled KEY.
+  std::string message(std::string_view spelling) const {
+    return fill(text_, [&](std::string_view key) {
+      return key.empty() ? std::string(spelling) : std::string(key);
+    });
+  }
+
+  // The message with every field spelled by `spell(key)`: "{field}" is this error's field and
+  // "{field:KEY}" another setting the text names ("{field} h100x3 means tensor parallel over 3
+  // GPUs, but {field:tp} 3 does not divide …").
+  template <class Spell>
+  std::string message_with(const Spell& spell) const {
+    return fill(text_, [&](std::string_view key) {
+      return std::string(spell(key.empty() ? std::string_view(field_) : key));
+    });
+  }
+
+  // The text with "{field}" and "{field:KEY}" left in, for an error that wraps this one.
+  const std::string& text() const { return text_; }
 
  private:
   InputError(std::string field, std::string value, std::string accepted, const std::string& text)
-      : Error(fill(text, field)),
+      : Error(fill(text,
+                   [&](std::string_view key) { return std::string(key.empty() ? field : key); })),
         field_(std::move(field)),
         value_(std::move(value)),
         accepted_(std::move(accepted)),
         text_(text) {}
 
-  static std::string fill(const std::string& text, std::string_view spelling) {
+  // Replaces "{field}" by spell("") and "{field:KEY}" by spell(KEY).
+  template <class Spell>
+  static std::string fill(const std::string& text, const Spell& spell) {
     std::string out;
-    out.reserve(text.size() + spelling.size());
-    constexpr std::string_view k_placeholder = "{field}";
+    out.reserve(text.size() + 16);
+    constexpr std::string_view k_open = "{field";
     size_t at = 0;
     while (true) {
-      size_t hit = text.find(k_placeholder, at);
-      out.append(text, at, hit == std::string::npos ? std::string::npos : hit - at);
-      if (hit == std::string::npos) break;
-      out.append(spelling);
-      at = hit + k_placeholder.size();
+      size_t hit = text.find(k_open, at);
+      size_t end = hit == std::string::npos ? hit : text.find('}', hit);
+      bool plain = end == hit + k_open.size();
+      bool named = end != std::string::npos && text[hit + k_open.size()] == ':';
+      if (hit == std::string::npos || end == std::string::npos || (!plain && !named)) {
+        out.append(text, at, hit == std::string::npos ? std::string::npos : hit + 1 - at);
+        if (hit == std::string::npos) break;
+        at = hit + 1;
+        continue;
+      }
+      out.append(text, at, hit - at);
+      std::string_view key =
+          plain ? std::string_view() : std::string_view(text).substr(hit + 7, end - hit - 7);
+      out.append(spell(key));
+      at = end + 1;
     }
     return out;
   }

@@ -16,6 +16,7 @@ namespace llmem {
 
 enum class RulePrecision : uint8_t { fp32, fp16, bf16, int8, int4, count };
 std::optional<RulePrecision> parse_rule_precision(std::string_view name);
+std::string accepted_rule_precisions();  // "fp32, fp16, bf16, int8, int4"
 
 struct RuleOptions {
   uint64_t params = 0;                            // --params or the model's parameter count
@@ -54,10 +55,17 @@ struct RuleResult {
 // Adam full fine-tuning (ZeRO paper, Rajbhandari et al. 2020, §3.1: 2 + 2 + 12).
 PreciseFigures precise_figures(const ModelDescription& m, RulePrecision precision);
 
-// Throws InputError for out-of-range factors or a missing parameter count.
+// Throws InputError::field("factor", …) for out-of-range factors and ("params", …) for a
+// missing parameter count.
 std::vector<RuleResult> apply_rules(const RuleOptions& o, const PreciseFigures& precise = {});
 
-// Parses "70B", "7.6B", "350M", "1.5T", "124439808". Throws InputError naming --params.
+// Parses "70B", "7.6B", "350M", "1.5T", "124439808". Throws InputError::field("params", …).
 uint64_t parse_param_count(std::string_view text);
+
+// A rule as a row of the estimate's row type (name = rule, bytes, range, formula, inputs), so
+// one table printer and one JSON printer serve rules and estimates; the rule's own typed fields
+// (precise_bytes, note) come as extra fields.
+Component rule_row(const RuleResult& r);
+Fields rule_extra_fields(const RuleResult& r);
 
 }  // namespace llmem

@@ -1,7 +1,7 @@
 // DeepSeek-V2 / V3 (model_type deepseek_v2, deepseek_v3), after the model repos' own
 // modeling_deepseek.py (deepseek-ai/DeepSeek-V3, deepseek-ai/DeepSeek-V2) and transformers'
 // models/deepseek_v3; the MTP layout after deepseek-ai/DeepSeek-V3 README_WEIGHTS.md and its
-// model.safetensors.index.json (docs/architectures-b.md).
+// model.safetensors.index.json (docs/architectures.md).
 //
 // Per layer model.layers.N: input_layernorm; self_attn (MLA): q_a_proj, q_a_layernorm, q_b_proj
 // (or q_proj when q_lora_rank is null), kv_a_proj_with_mqa [kv_lora_rank + qk_rope_head_dim],
@@ -15,8 +15,10 @@
 #include <string>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/dims.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 namespace {

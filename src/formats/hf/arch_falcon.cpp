@@ -1,4 +1,4 @@
-// Falcon in both config styles (docs/architectures-b.md):
+// Falcon in both config styles (docs/architectures.md):
 // - model_type "falcon" (transformers models/falcon/configuration_falcon.py, modeling_falcon.py):
 //   num_attention_heads, num_kv_heads, num_hidden_layers, new_decoder_architecture (default
 //   false), multi_query (default true), parallel_attn (default true), bias (default false),
@@ -12,8 +12,10 @@
 #include <string>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/dims.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 

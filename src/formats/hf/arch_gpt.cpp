@@ -1,5 +1,5 @@
 // The GPT-2 / GPT-NeoX / OPT / BLOOM families: LayerNorm with bias, biased projections, learned
-// or ALiBi positions. Names and shapes follow transformers (docs/architectures-b.md):
+// or ALiBi positions. Names and shapes follow transformers (docs/architectures.md):
 // - gpt2:     models/gpt2/modeling_gpt2.py (Conv1D weights stored [in, out], as HF keeps them)
 // - gpt_neox: models/gpt_neox/modeling_gpt_neox.py
 // - opt:      models/opt/modeling_opt.py (embed_positions carries 2 offset rows)
@@ -7,8 +7,10 @@
 #include <string>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/dims.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 namespace {

@@ -1,5 +1,5 @@
 // gpt-oss (model_type gpt_oss), after transformers models/gpt_oss/modeling_gpt_oss.py and
-// configuration_gpt_oss.py (docs/architectures-b.md).
+// configuration_gpt_oss.py (docs/architectures.md).
 // Per layer model.layers.N: input_layernorm; self_attn.{q,k,v,o}_proj with biases
 // (attention_bias, default true) and self_attn.sinks [num_attention_heads];
 // post_attention_layernorm; mlp.router.{weight [E, hidden], bias [E]};
@@ -11,8 +11,11 @@
 #include <string>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/dims.h"
+#include "formats/hf/layer_windows.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 

@@ -1,4 +1,4 @@
-// State-space models: Mamba-1, Mamba-2 and the Nemotron-H hybrid (docs/architectures-b.md).
+// State-space models: Mamba-1, Mamba-2 and the Nemotron-H hybrid (docs/architectures.md).
 // - mamba:      transformers models/mamba/modeling_mamba.py (MambaMixer) and
 //               configuration_mamba.py;
 // - mamba2:     transformers models/mamba2/modeling_mamba2.py (Mamba2Mixer);
@@ -14,8 +14,10 @@
 #include <string>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/dims.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/quantization_config.h"
 #include "formats/json/json_text.h"
 #include "llmem/common/error.h"

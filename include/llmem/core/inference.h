@@ -44,6 +44,9 @@ struct InferenceOptions {
   // prefill_chunk: prompt tokens processed in one forward (the generic engine's default 8192 is
   // vLLM's max_num_batched_tokens in the measured v0.19 runs).
   int64_t prefill_chunk_tokens = 8192;
+  // include_mtp: hold the multi-token-prediction (next-n) layers the checkpoint stores, as an
+  // engine does for speculative decoding; by default they are not loaded (SPEC §1).
+  bool include_mtp = false;
 };
 
 // The largest token count an option may name (2^40).

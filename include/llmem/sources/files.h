@@ -10,6 +10,9 @@
 
 namespace llmem {
 
+// The text of a config.json file, or of the config.json inside a folder, under its size cap.
+std::string read_hf_config_text(const std::string& path);
+
 // Reads and parses a config.json file, or the config.json inside a folder.
 ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions options = {});
 

@@ -19,8 +19,8 @@
 
 namespace llmem::hf {
 
-void build_falcon(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
-  const bool rw_40b = m.model_type == "RefinedWeb";
+void build_falcon(const ConfigView& c, ModelDescription& m, const BuildContext& ctx) {
+  const bool rw_40b = ctx.type == "RefinedWeb";
   int64_t h = c.require_int_any({"hidden_size", "n_embed"}, 1, k_max_hidden);
   int64_t layers = c.require_int_any({"num_hidden_layers", "n_layer"}, 1, k_max_layers);
   std::string_view heads_key = c.has("num_attention_heads") ? "num_attention_heads" : "n_head";

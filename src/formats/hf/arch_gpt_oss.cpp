@@ -19,7 +19,7 @@
 
 namespace llmem::hf {
 
-void build_gpt_oss(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_gpt_oss(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   if (!m.torch_dtype_given) {
     // hf_config.cpp assumed float32; gpt-oss's non-expert weights are stored in bfloat16.
     std::erase_if(m.notes, [](const std::string& n) {

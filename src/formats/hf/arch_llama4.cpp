@@ -182,9 +182,9 @@ int64_t add_llama4_vision(const ConfigView& v, ModelDescription& m, TensorAdder&
 
 }  // namespace
 
-void build_llama4(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_llama4(const ConfigView& c, ModelDescription& m, const BuildContext& ctx) {
   TensorAdder t(m);
-  if (m.model_type == "llama4_text") {
+  if (ctx.type == "llama4_text") {
     add_llama4_text(c, m, t, "model", "lm_head.weight");
     return;
   }

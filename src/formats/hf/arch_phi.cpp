@@ -20,7 +20,7 @@
 
 namespace llmem::hf {
 
-void build_phi(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_phi(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   DecoderParams p = read_decoder_params(c, false);
   set_common(m, p);
   bool qk_layernorm = c.get_bool("qk_layernorm", false);
@@ -59,7 +59,7 @@ void build_phi(const ConfigView& c, ModelDescription& m, const HfConfigOptions&)
   t.bias("lm_head.bias", {p.vocab}, TensorRole::lm_head, TpSplit::vocab);
 }
 
-void build_phi3(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_phi3(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   DecoderParams p = read_decoder_params(c, false);
   set_common(m, p);
   std::vector<int64_t> windows = read_layer_windows(c, p.layers);

@@ -48,6 +48,11 @@ Place projector() {
   return p;
 }
 
+Place as_fp32(Place at) {
+  at.fp32 = true;
+  return at;
+}
+
 Place in_mtp(Place at, bool mtp) {
   if (mtp) {
     at.group = WeightGroup::mtp;
@@ -77,7 +82,7 @@ void TensorAdder::add_tensor(const std::string& name, std::vector<int64_t>&& sha
   t.layers = 1;
   t.per_layer = at.instances;
   t.experts = at.experts;
-  t.dtype = m_.torch_dtype;
+  t.dtype = at.fp32 ? DType::f32 : m_.torch_dtype;
   t.bytes = dtype_bytes(t.dtype, t.elements());
   record_key_into(key_, t);
   key_.append(reinterpret_cast<const char*>(&t.per_layer), sizeof t.per_layer);

@@ -22,6 +22,9 @@ struct Place {
   bool routed = false;                     // routed experts: k of E used per token
   int64_t instances = 1;
   int32_t experts = 0;  // routed experts in one instance (E for a fused expert tensor)
+  // Stored in float32 whatever the checkpoint's dtype (transformers' _keep_in_fp32_modules,
+  // vLLM's params_dtype=torch.float32: MiniMax's router, Qwen3.5's A_log).
+  bool fp32 = false;
 
   Place() = default;
   Place(int32_t layer_index) : layer(layer_index) {}  // NOLINT: a bare layer is the common case
@@ -40,6 +43,8 @@ Place vision_tower(int64_t instances = 1);
 Place projector();
 // `at` in the MTP row when `mtp` (an MTP layer built by the decoder layer's own code).
 Place in_mtp(Place at, bool mtp);
+// `at`, stored in float32.
+Place as_fp32(Place at);
 
 // Adds tensor records with storage bytes at the model's torch_dtype. A tensor added for
 // consecutive layers, with the same shape and instance count, extends one record.

@@ -8,8 +8,12 @@
 
 namespace llmem {
 
-ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions options) {
-  namespace fs = std::filesystem;
+namespace {
+
+namespace fs = std::filesystem;
+
+// The config.json a path names: the file, or the one inside a folder.
+fs::path config_path(const std::string& path) {
   fs::path p(path);
   std::error_code ec;
   if (fs::is_directory(p, ec)) {
@@ -21,6 +25,13 @@ ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions op
     }
     p = cfg;
   }
+  return p;
+}
+
+}  // namespace
+
+std::string read_hf_config_text(const std::string& path) {
+  fs::path p = config_path(path);
   std::ifstream in(p, std::ios::binary);
   if (!in) throw InputError(p.string() + ": cannot be opened for reading");
   in.seekg(0, std::ios::end);
@@ -33,6 +44,12 @@ ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions op
   in.seekg(0);
   std::string text(static_cast<size_t>(size), '\0');
   in.read(text.data(), size);
+  return text;
+}
+
+ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions options) {
+  fs::path p = config_path(path);
+  std::string text = read_hf_config_text(path);
   if (options.source.empty()) options.source = p.string();
   if (options.name.empty()) {
     options.name = p.parent_path().filename().string();

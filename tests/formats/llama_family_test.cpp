@@ -7,6 +7,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "formats/model_test_util.h"
 #include "llmem/common/error.h"
@@ -218,6 +219,102 @@ TEST(WrapperBadInput, RejectsBadWrapperAndLayerLists) {
   v["vision_config"]["patch_size"] = 15;
   EXPECT_THROW_MSG(load_json(v), InputError,
                    "config.json: vision_config.patch_size is 15 but must divide image_size=896");
+}
+
+// ---- table rows of the Llama family, worked by hand from a tiny config ------------------------
+// h 64, 4 heads of 16, 2 K/V heads, intermediate 128, vocab 1000, 2 layers, bf16.
+nlohmann::json tiny(const std::string& type) {
+  return {{"model_type", type},       {"hidden_size", 64},        {"num_hidden_layers", 2},
+          {"num_attention_heads", 4}, {"num_key_value_heads", 2}, {"intermediate_size", 128},
+          {"vocab_size", 1000},       {"torch_dtype", "bfloat16"}};
+}
+
+std::vector<int64_t> shape(const ModelDescription& m, const std::string& name) {
+  const Tensor* t = find_tensor(m, name);
+  return t == nullptr ? std::vector<int64_t>{} : t->shape;
+}
+
+TEST(LlamaFamily, Olmo2NormsFollowEachBlockOverTheWholeProjection) {
+  auto m = load_json(tiny("olmo2"));
+  const std::string l = "model.layers.1.";
+  EXPECT_EQ(find_tensor(m, l + "input_layernorm.weight"), nullptr);
+  EXPECT_EQ(shape(m, l + "post_feedforward_layernorm.weight"), (std::vector<int64_t>{64}));
+  EXPECT_EQ(shape(m, l + "self_attn.q_norm.weight"), (std::vector<int64_t>{64}));  // 4 × 16
+  EXPECT_EQ(shape(m, l + "self_attn.k_norm.weight"), (std::vector<int64_t>{32}));  // 2 × 16
+  // OLMo (v1) has parameter-free LayerNorms: no norm tensor at all.
+  for (const auto& t : load_json(tiny("olmo")).tensors) EXPECT_NE(t.role, TensorRole::norm);
+}
+
+TEST(LlamaFamily, CohereRunsAttentionAndMlpInParallelAndTies) {
+  auto j = tiny("cohere");
+  j["use_qk_norm"] = true;
+  auto m = load_json(j);
+  EXPECT_EQ(find_tensor(m, "model.layers.0.post_attention_layernorm.weight"), nullptr);
+  EXPECT_EQ(find_tensor(m, "model.layers.0.input_layernorm.bias"), nullptr);  // weight only
+  EXPECT_EQ(shape(m, "model.layers.0.self_attn.q_norm.weight"), (std::vector<int64_t>{4, 16}));
+  EXPECT_EQ(shape(m, "model.layers.0.self_attn.k_norm.weight"), (std::vector<int64_t>{2, 16}));
+  EXPECT_EQ(find_tensor(m, "lm_head.weight"), nullptr);  // CohereConfig ties by default
+  // Cohere 2: three of every four layers slide (sliding_window_pattern 4).
+  auto c2 = tiny("cohere2");
+  c2["num_hidden_layers"] = 4;
+  c2["sliding_window"] = 4096;
+  auto w = load_json(c2);
+  EXPECT_EQ(w.layers[0].window_tokens, 4096);
+  EXPECT_EQ(w.layers[3].window_tokens, 0);
+}
+
+TEST(LlamaFamily, Starcoder2NemotronGlm4AndExaone4Layouts) {
+  auto s = load_json(tiny("starcoder2"));
+  EXPECT_EQ(shape(s, "model.layers.0.mlp.c_fc.bias"), (std::vector<int64_t>{128}));
+  EXPECT_NE(find_tensor(s, "model.layers.0.self_attn.o_proj.bias"), nullptr);  // use_bias
+  EXPECT_NE(find_tensor(s, "model.norm.bias"), nullptr);
+  auto n = load_json(tiny("nemotron"));
+  EXPECT_EQ(find_tensor(n, "model.layers.0.mlp.gate_proj.weight"), nullptr);
+  EXPECT_EQ(shape(n, "model.layers.0.mlp.up_proj.weight"), (std::vector<int64_t>{128, 64}));
+  EXPECT_NE(find_tensor(n, "model.layers.0.input_layernorm.bias"), nullptr);
+  auto g = load_json(tiny("glm4"));
+  EXPECT_EQ(shape(g, "model.layers.0.mlp.gate_up_proj.weight"), (std::vector<int64_t>{256, 64}));
+  EXPECT_NE(find_tensor(g, "model.layers.0.post_mlp_layernorm.weight"), nullptr);
+  EXPECT_NE(find_tensor(g, "model.layers.0.self_attn.q_proj.bias"), nullptr);  // default true
+  EXPECT_EQ(find_tensor(g, "model.layers.0.self_attn.o_proj.bias"), nullptr);
+  auto e = load_json(tiny("exaone4"));
+  EXPECT_EQ(shape(e, "model.layers.0.self_attn.k_norm.weight"), (std::vector<int64_t>{16}));
+  EXPECT_EQ(find_tensor(e, "model.layers.0.input_layernorm.weight"), nullptr);
+  auto h = tiny("hunyuan_v1_dense");
+  h["use_qk_norm"] = true;
+  EXPECT_NE(find_tensor(load_json(h), "model.layers.1.self_attn.query_layernorm.weight"), nullptr);
+  auto so = load_json(tiny("seed_oss"));
+  EXPECT_NE(find_tensor(so, "model.layers.0.self_attn.k_proj.bias"), nullptr);
+  EXPECT_EQ(find_tensor(so, "model.layers.0.self_attn.o_proj.bias"), nullptr);
+  EXPECT_EQ(find_tensor(load_json(tiny("ernie4_5")), "lm_head.weight"), nullptr);  // tied
+}
+
+TEST(LlamaFamily, MimoDescribesItsMtpLayerOutsideTheStack) {
+  auto j = tiny("mimo");
+  j["num_nextn_predict_layers"] = 1;
+  auto m = load_json(j);
+  const Tensor* proj = find_tensor(m, "model.mtp_layers.0.input_proj.weight");
+  ASSERT_NE(proj, nullptr);
+  EXPECT_EQ(proj->shape, (std::vector<int64_t>{64, 128}));
+  EXPECT_EQ(proj->group, WeightGroup::mtp);
+  EXPECT_EQ(find_tensor(m, "model.mtp_layers.0.self_attn.q_proj.bias")->group, WeightGroup::mtp);
+  EXPECT_EQ(m.layers.size(), 2u);
+}
+
+TEST(LlamaFamily, ContextLimitFollowsRopeScalingAsVllmDerivesIt) {
+  auto j = tiny("qwen2");
+  j["max_position_embeddings"] = 32768;
+  j["rope_scaling"] = {
+      {"type", "yarn"}, {"factor", 4.0}, {"original_max_position_embeddings", 32768}};
+  auto m = load_json(j);
+  EXPECT_EQ(m.context_limit, 131072);
+  EXPECT_EQ(m.context_limit_basis,
+            "context limit = 131072 (max_position_embeddings = 32768 × rope scaling yarn factor 4, "
+            "as vLLM derives max_model_len)");
+  j["rope_scaling"]["original_max_position_embeddings"] = 8192;  // yarn scales the original
+  EXPECT_EQ(load_json(j).context_limit, 32768);
+  j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}};  // already in the length
+  EXPECT_EQ(load_json(j).context_limit, 32768);
 }
 
 }  // namespace

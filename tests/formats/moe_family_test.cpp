@@ -454,5 +454,122 @@ TEST(DeepseekBadInput, DeepseekTopKAboveExperts) {
       InputError, "config.json: num_experts_per_tok is 6 but must be in [1, 4]");
 }
 
+// ---- MoE builders worked by hand from tiny configs ---------------------------------------------
+nlohmann::json tiny_moe(const std::string& type) {
+  return {{"model_type", type},       {"hidden_size", 64},        {"num_hidden_layers", 4},
+          {"num_attention_heads", 4}, {"num_key_value_heads", 2}, {"intermediate_size", 128},
+          {"vocab_size", 1000},       {"torch_dtype", "bfloat16"}};
+}
+
+TEST(MoeFamily, OlmoeErnieHunyuanAndMinimaxM2Blocks) {
+  auto o = tiny_moe("olmoe");
+  o["num_experts"] = 8;
+  o["num_experts_per_tok"] = 2;
+  auto om = load_json(o);
+  EXPECT_EQ(find_tensor(om, "model.layers.3.mlp.experts.7.down_proj.weight")->shape,
+            (std::vector<int64_t>{64, 128}));
+  EXPECT_EQ(find_tensor(om, "model.layers.0.self_attn.k_norm.weight")->shape,
+            (std::vector<int64_t>{32}));
+
+  // ERNIE-4.5 MoE: layers 1 and 3 are MoE ((i + 1) % 2 == 0, from index 1); one MTP block.
+  auto e = tiny_moe("ernie4_5_moe");
+  e.update({{"moe_num_experts", 8},
+            {"moe_k", 2},
+            {"moe_intermediate_size", 32},
+            {"moe_num_shared_experts", 2},
+            {"moe_layer_start_index", 1},
+            {"moe_layer_interval", 2},
+            {"num_nextn_predict_layers", 1}});
+  auto em = load_json(e);
+  EXPECT_FALSE(em.layers[0].moe);
+  EXPECT_TRUE(em.layers[1].moe);
+  EXPECT_FALSE(em.layers[2].moe);
+  EXPECT_EQ(find_tensor(em, "model.layers.1.mlp.shared_experts.up_proj.weight")->shape,
+            (std::vector<int64_t>{64, 64}));  // 32 × 2 shared experts
+  EXPECT_EQ(find_tensor(em, "model.layers.3.mlp.moe_statics.e_score_correction_bias")->shape,
+            (std::vector<int64_t>{1, 8}));
+  EXPECT_EQ(find_tensor(em, "model.mtp_linear_proj.0.weight")->group, WeightGroup::mtp);
+  EXPECT_EQ(find_tensor(em, "model.mtp_block.0.mlp.down_proj.weight")->group, WeightGroup::mtp);
+
+  auto h = tiny_moe("hunyuan_v1_moe");
+  h.update({{"num_experts", 8},
+            {"moe_topk", 2},
+            {"moe_intermediate_size", 32},
+            {"use_mixed_mlp_moe", true},
+            {"num_shared_expert", 1},
+            {"use_qk_norm", true}});
+  auto hm = load_json(h);
+  EXPECT_EQ(find_tensor(hm, "model.layers.0.mlp.gate.wg.weight")->shape,
+            (std::vector<int64_t>{8, 64}));
+  EXPECT_EQ(find_tensor(hm, "model.layers.0.mlp.shared_mlp.up_proj.weight")->shape,
+            (std::vector<int64_t>{128, 64}));
+
+  auto mm = tiny_moe("minimax_m2");
+  mm.update({{"num_local_experts", 8}, {"num_experts_per_tok", 2}, {"use_routing_bias", true}});
+  auto m2 = load_json(mm);
+  const Tensor* gate = find_tensor(m2, "model.layers.0.block_sparse_moe.gate.weight");
+  ASSERT_NE(gate, nullptr);
+  EXPECT_EQ(gate->dtype, DType::f32);  // the router is float32
+  EXPECT_NE(find_tensor(m2, "model.layers.0.block_sparse_moe.experts.7.w3.weight"), nullptr);
+  EXPECT_EQ(find_tensor(m2, "model.layers.0.self_attn.q_norm.weight")->shape,
+            (std::vector<int64_t>{64}));
+}
+
+TEST(MoeFamily, Glm4MoeDenseLayersRoutingAndMtp) {
+  auto j = tiny_moe("glm4_moe");
+  j.update({{"n_routed_experts", 8},
+            {"num_experts_per_tok", 2},
+            {"moe_intermediate_size", 32},
+            {"n_shared_experts", 1},
+            {"first_k_dense_replace", 1},
+            {"attention_bias", true},
+            {"num_nextn_predict_layers", 1}});
+  auto m = load_json(j);
+  EXPECT_FALSE(m.layers[0].moe);
+  EXPECT_TRUE(m.layers[1].moe);
+  EXPECT_NE(find_tensor(m, "model.layers.0.mlp.gate_proj.weight"), nullptr);
+  EXPECT_NE(find_tensor(m, "model.layers.1.mlp.gate.e_score_correction_bias"), nullptr);
+  EXPECT_NE(find_tensor(m, "model.layers.1.self_attn.q_proj.bias"), nullptr);
+  EXPECT_EQ(find_tensor(m, "model.layers.1.self_attn.o_proj.bias"), nullptr);
+  const Tensor* eh = find_tensor(m, "model.layers.4.eh_proj.weight");
+  ASSERT_NE(eh, nullptr);
+  EXPECT_EQ(eh->group, WeightGroup::mtp);
+  EXPECT_EQ(find_tensor(m, "model.layers.4.mlp.experts.7.up_proj.weight")->group, WeightGroup::mtp);
+}
+
+TEST(MoeFamily, MiniCpm3IsDenseMlaTiedByDefault) {
+  auto m = load_text(R"({"model_type": "minicpm3", "hidden_size": 64, "num_hidden_layers": 2,
+    "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 1000, "q_lora_rank": 32,
+    "kv_lora_rank": 16, "qk_nope_head_dim": 8, "qk_rope_head_dim": 8, "v_head_dim": 8,
+    "torch_dtype": "bfloat16"})");
+  EXPECT_EQ(m.layers[0].kind, LayerKind::mla);
+  EXPECT_EQ(m.layers[0].kv_lora_rank, 16);
+  EXPECT_EQ(find_tensor(m, "model.layers.1.self_attn.kv_a_proj_with_mqa.weight")->shape,
+            (std::vector<int64_t>{24, 64}));
+  EXPECT_EQ(find_tensor(m, "lm_head.weight"), nullptr);
+}
+
+// Experts are one record per layer run, never one per expert: the largest counts the readers
+// accept build in a few records.
+TEST(MoeFamily, HugeExpertCountsStayAFewRecords) {
+  nlohmann::json j = tiny_moe("mixtral");
+  j.update({{"num_hidden_layers", 4096}, {"num_local_experts", 65536}, {"num_experts_per_tok", 8}});
+  auto m = load_json(j);
+  EXPECT_LT(m.tensors.size(), 20u);
+  EXPECT_EQ(tensor_count(m), 3u + 4096u * (7u + 3u * 65536u));
+  nlohmann::json q = tiny_moe("qwen3_5_moe_text");
+  q.update({{"num_hidden_layers", 4096},
+            {"num_experts", 65536},
+            {"num_experts_per_tok", 8},
+            {"moe_intermediate_size", 32},
+            {"shared_expert_intermediate_size", 32},
+            {"head_dim", 16}});
+  // Linear and full-attention layers interleave, so records follow the layer pattern, but never
+  // the expert count.
+  const size_t records = load_json(q).tensors.size();
+  q["num_experts"] = 8;
+  EXPECT_EQ(load_json(q).tensors.size(), records);
+}
+
 }  // namespace
 }  // namespace llmem

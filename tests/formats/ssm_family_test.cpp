@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "formats/model_test_util.h"
 #include "llmem/common/error.h"
@@ -143,6 +144,88 @@ TEST(SsmBadInput, Mamba2HeadsDoNotCoverIntermediate) {
                    InputError,
                    "config.json: num_heads is 20 but num_heads * head_dim=1280 must equal expand * "
                    "hidden_size=1536");
+}
+
+// ---- hybrids worked by hand from tiny configs ---------------------------------------------------
+TEST(Hybrid, Qwen3NextLinearAndGatedFullLayers) {
+  // 4 layers, full_attention_interval 4: layers 0-2 linear, 3 full. Linear: 2 key heads × 8,
+  // 4 value heads × 8 → key_dim 16, value_dim 32, conv_dim 2·16 + 32 = 64, kernel 4.
+  auto m = load_text(R"({"model_type": "qwen3_next", "hidden_size": 64, "num_hidden_layers": 4,
+    "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "intermediate_size": 128,
+    "vocab_size": 1000, "num_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
+    "shared_expert_intermediate_size": 32, "linear_conv_kernel_dim": 4,
+    "linear_key_head_dim": 8, "linear_value_head_dim": 8, "linear_num_key_heads": 2,
+    "linear_num_value_heads": 4, "num_nextn_predict_layers": 1, "torch_dtype": "bfloat16"})");
+  EXPECT_EQ(m.layers[0].kind, LayerKind::linear_attention);
+  EXPECT_EQ(m.layers[3].kind, LayerKind::attention);
+  EXPECT_EQ(m.layers[0].conv_state_elements, 64 * 4);
+  EXPECT_EQ(m.layers[0].ssm_state_elements, 4 * 8 * 8);
+  EXPECT_EQ(find_tensor(m, "model.layers.0.linear_attn.in_proj_qkvz.weight")->shape,
+            (std::vector<int64_t>{96, 64}));  // 2·16 + 2·32
+  EXPECT_EQ(find_tensor(m, "model.layers.0.linear_attn.A_log")->dtype, DType::f32);
+  EXPECT_EQ(find_tensor(m, "model.layers.3.self_attn.q_proj.weight")->shape,
+            (std::vector<int64_t>{128, 64}));  // 4 × 16, doubled by the output gate
+  EXPECT_EQ(find_tensor(m, "mtp.fc.weight")->group, WeightGroup::mtp);
+  EXPECT_EQ(find_tensor(m, "mtp.layers.0.mlp.experts.7.gate_proj.weight")->group, WeightGroup::mtp);
+}
+
+TEST(Hybrid, JambaFalconH1AndGraniteHybridLayers) {
+  // Jamba: 8 layers, attention at i % 8 == 4, MoE at i % 2 == 1; Mamba d_state 16, expand 2.
+  auto j = load_text(R"({"model_type": "jamba", "hidden_size": 64, "num_hidden_layers": 8,
+    "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 128,
+    "vocab_size": 1000, "num_experts": 4, "num_experts_per_tok": 2, "torch_dtype": "bfloat16"})");
+  EXPECT_EQ(j.layers[4].kind, LayerKind::attention);
+  EXPECT_EQ(j.layers[0].kind, LayerKind::mamba);
+  EXPECT_TRUE(j.layers[1].moe);
+  EXPECT_FALSE(j.layers[2].moe);
+  EXPECT_EQ(j.layers[0].ssm_state_elements, 128 * 16);
+  EXPECT_NE(find_tensor(j, "model.layers.0.mamba.dt_layernorm.weight"), nullptr);
+  EXPECT_NE(find_tensor(j, "model.layers.1.feed_forward.experts.3.down_proj.weight"), nullptr);
+  EXPECT_NE(find_tensor(j, "model.final_layernorm.weight"), nullptr);
+  // Falcon-H1: every layer holds a KV cache and a Mamba-2 state (conv (128 + 2·16)·4, ssm 8·16·16).
+  auto f = load_text(R"({"model_type": "falcon_h1", "hidden_size": 64, "num_hidden_layers": 2,
+    "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 128,
+    "vocab_size": 1000, "mamba_n_heads": 8, "mamba_d_head": 16, "mamba_n_groups": 1,
+    "mamba_d_state": 16, "mamba_d_conv": 4, "mamba_d_ssm": 128, "torch_dtype": "bfloat16"})");
+  EXPECT_EQ(f.layers[1].kind, LayerKind::attention);
+  EXPECT_EQ(f.layers[1].num_kv_heads, 2);
+  EXPECT_EQ(f.layers[1].conv_state_elements, (128 + 32) * 4);
+  EXPECT_EQ(f.layers[1].ssm_state_elements, 8 * 16 * 16);
+  EXPECT_EQ(find_tensor(f, "model.layers.0.mamba.in_proj.weight")->shape,
+            (std::vector<int64_t>{128 + 160 + 8, 64}));
+  // Granite 4 hybrid: layer_types pick the mixer; fused experts and a shared MLP on each layer.
+  auto g = load_text(R"({"model_type": "granitemoehybrid", "hidden_size": 64,
+    "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+    "intermediate_size": 32, "vocab_size": 1000, "layer_types": ["mamba", "attention"],
+    "mamba_n_heads": 8, "mamba_d_head": 16, "mamba_expand": 2, "mamba_d_state": 16,
+    "num_local_experts": 4, "num_experts_per_tok": 2, "shared_intermediate_size": 48,
+    "torch_dtype": "bfloat16"})");
+  EXPECT_EQ(g.layers[0].kind, LayerKind::mamba2);
+  EXPECT_EQ(g.layers[1].kind, LayerKind::attention);
+  EXPECT_EQ(find_tensor(g, "model.layers.1.block_sparse_moe.input_linear.weight")->shape,
+            (std::vector<int64_t>{4, 64, 64}));
+  EXPECT_EQ(find_tensor(g, "model.layers.0.shared_mlp.output_linear.weight")->shape,
+            (std::vector<int64_t>{64, 48}));
+  EXPECT_NE(find_tensor(g, "model.layers.0.mamba.norm.weight"), nullptr);
+}
+
+TEST(Hybrid, MinimaxLightningLayersHoldAFixedState) {
+  auto m = load_text(R"({"model_type": "minimax", "hidden_size": 64, "num_hidden_layers": 2,
+    "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "intermediate_size": 32,
+    "vocab_size": 1000, "num_local_experts": 4, "num_experts_per_tok": 2,
+    "attn_type_list": [0, 1], "torch_dtype": "bfloat16"})");
+  EXPECT_EQ(m.layers[0].kind, LayerKind::linear_attention);
+  EXPECT_EQ(m.layers[0].ssm_state_elements, 4 * 16 * 16);
+  EXPECT_EQ(m.layers[1].kind, LayerKind::attention);
+  EXPECT_EQ(find_tensor(m, "model.layers.0.self_attn.qkv_proj.weight")->shape,
+            (std::vector<int64_t>{192, 64}));
+  EXPECT_NE(find_tensor(m, "model.layers.1.self_attn.k_proj.weight"), nullptr);
+  EXPECT_EQ(find_tensor(m, "model.layers.1.block_sparse_moe.gate.weight")->dtype, DType::f32);
+  // falcon_mamba is Mamba-1's layout.
+  auto f = load_text(R"({"model_type": "falcon_mamba", "hidden_size": 64, "num_hidden_layers": 2,
+    "vocab_size": 1000, "torch_dtype": "bfloat16"})");
+  EXPECT_EQ(f.layers[0].kind, LayerKind::mamba);
+  EXPECT_NE(find_tensor(f, "backbone.layers.1.mixer.x_proj.weight"), nullptr);
 }
 
 }  // namespace

@@ -317,10 +317,12 @@ void build_hunyuan_moe(const ConfigView& c, ModelDescription& m, const BuildCont
   MoeCounts n = read_moe_counts(c, "num_experts", "moe_topk");
   const int64_t moe_inter =
       c.get_int("moe_intermediate_size", p.intermediate, 1, k_max_intermediate);
-  const int64_t shared =
-      c.get_int("use_mixed_mlp_moe", 0, 0, 1) > 0 || c.get_bool("use_mixed_mlp_moe", false)
-          ? c.get_int("num_shared_expert", 1, 0, k_max_experts)
-          : 0;
+  // use_mixed_mlp_moe is written as a boolean or as 0/1.
+  const auto* mixed = c.find("use_mixed_mlp_moe");
+  const bool mixed_on =
+      mixed != nullptr && (mixed->is_boolean() ? c.get_bool("use_mixed_mlp_moe", false)
+                                               : c.get_int("use_mixed_mlp_moe", 0, 0, 1) > 0);
+  const int64_t shared = mixed_on ? c.get_int("num_shared_expert", 1, 0, k_max_experts) : 0;
   set_moe(m, n, static_cast<int32_t>(shared));
   const bool bias = c.get_bool("attention_bias", false);
   const bool mlp_bias = c.get_bool("mlp_bias", false);

@@ -34,6 +34,7 @@ void build_gpt_oss(const ConfigView& c, ModelDescription& m, const BuildContext&
   set_common(m, p);
   int64_t experts = c.require_int("num_local_experts", 1, k_max_experts);
   int64_t top_k = c.require_int_any({"num_experts_per_tok", "experts_per_token"}, 1, experts);
+  c.has("experts_per_token");  // the other spelling, when both are written
   bool attention_bias = c.get_bool("attention_bias", true);
   m.num_experts = static_cast<int32_t>(experts);
   m.experts_per_token = static_cast<int32_t>(top_k);

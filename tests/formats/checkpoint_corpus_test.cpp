@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -410,6 +411,13 @@ TEST(CheckpointCorpus, EveryCheckpointIsCheckedPendingOrRefused) {
     }
 
     const int64_t residual = total - ckpt - named;
+    if (std::getenv("LLMEM_CORPUS_VERBOSE") != nullptr) {  // one line per checkpoint, for reports
+      std::printf("%s\t%s\t%s\t%s\ttotal %lld\tckpt %lld\tnamed %lld\tresidual %lld\t%s\n",
+                  name.c_str(), type.c_str(), format.c_str(), kind.c_str(),
+                  static_cast<long long>(total), static_cast<long long>(ckpt),
+                  static_cast<long long>(named), static_cast<long long>(residual),
+                  (rule == Rule::exact ? what : special->second.why).c_str());
+    }
     switch (rule) {
       case Rule::pending:
         ++pending;

@@ -37,6 +37,24 @@ GroupFacts group_facts(const PreparedModel& p) {
   return f;
 }
 
+// active_params() of the served model: without the MTP layers unless they are held. Routed
+// experts are scaled by k/E once at the end, as active_params() does.
+uint64_t served_active_params(const ModelDescription& m, bool hold_mtp) {
+  if (hold_mtp) return active_params(m);
+  uint64_t dense = 0, routed = 0;
+  for (const auto& t : m.tensors) {
+    if (t.group == WeightGroup::mtp) continue;
+    uint64_t& sum = t.routed && m.num_experts > 0 ? routed : dense;
+    sum = checked_add(sum, t.total_elements(), "active parameter count");
+  }
+  if (m.num_experts == 0) return checked_add(dense, routed, "active parameter count");
+  return checked_add(
+      dense,
+      checked_mul(routed, static_cast<uint64_t>(m.experts_per_token), "active parameter count") /
+          static_cast<uint64_t>(m.num_experts),
+      "active parameter count");
+}
+
 // KV bytes per token over the stage's layers, by layer kind, and the tokens each kind keeps.
 struct KvFacts {
   uint64_t per_token_full = 0, per_token_windowed = 0, per_token_latent = 0;
@@ -54,7 +72,11 @@ KvFacts kv_facts(const PreparedModel& p, const StageParts& s, KvDType dtype, int
     if (a >= b) continue;
     const int64_t n = b - a;
     const LayerSpec& l = run.spec;
-    if (l.kind == LayerKind::mamba || l.kind == LayerKind::mamba2) k.ssm_layers += n;
+    const bool state = l.conv_state_elements > 0 || l.ssm_state_elements > 0;
+    if (l.kind == LayerKind::mamba || l.kind == LayerKind::mamba2 ||
+        (l.kind == LayerKind::attention && state)) {
+      k.ssm_layers += n;
+    }
     if (l.kind == LayerKind::linear_attention) k.linear_layers += n;
     uint64_t bytes = kv_bytes_per_token(l, dtype, tp, e.kv_layout);
     if (bytes == 0) continue;
@@ -249,9 +271,9 @@ MemoryEstimate estimate_inference(const ModelDescription& m, const InferenceOpti
   std::vector<StageParts> stages;
   InferenceNumbers n;
   n.context_tokens = o.context_tokens;
-  if (!o.context_given && p.max_position_embeddings > 0) {
-    n.context_tokens = std::min(n.context_tokens, p.max_position_embeddings);
-  }
+  // The model's context limit: rope scaling included where the config has it.
+  const int64_t limit = p.context_limit > 0 ? p.context_limit : p.max_position_embeddings;
+  if (!o.context_given && limit > 0) n.context_tokens = std::min(n.context_tokens, limit);
   n.compute_dtype = plan.compute_dtype;
   n.kv_dtype = o.kv_dtype.value_or(kv_dtype_for(plan.compute_dtype));
   for (int32_t stage = 0; stage < o.pp; ++stage) {
@@ -263,7 +285,12 @@ MemoryEstimate estimate_inference(const ModelDescription& m, const InferenceOpti
 
   MemoryEstimate e;
   e.mode = "inference";
-  e.model = {m.name, m.source, total_params(m), active_params(m), 0};
+  // The MTP layers are in the checkpoint (checkpoint_bytes) but count in the served model's
+  // parameters only when held.
+  const bool hold_mtp = o.include_mtp || m.mtp_requested;
+  const uint64_t mtp_params = group_params(m, WeightGroup::mtp);
+  const uint64_t params = total_params(m) - (hold_mtp ? 0 : mtp_params);
+  e.model = {m.name, m.source, params, served_active_params(m, hold_mtp), 0, weight_bytes(m)};
   e.settings = {{"model", m.name},
                 {"engine", std::string(to_string(o.engine))},
                 {"weights", label},
@@ -278,21 +305,33 @@ MemoryEstimate estimate_inference(const ModelDescription& m, const InferenceOpti
     for (int64_t v : o.pp_layers) s += (s.empty() ? "" : ",") + std::to_string(v);
     e.settings.emplace_back("pp_layers", s);
   }
+  const std::string basis = !p.context_limit_basis.empty()
+                                ? p.context_limit_basis
+                                : "max_position_embeddings = " + std::to_string(limit);
   if (!o.context_given && n.context_tokens < o.context_tokens) {
-    e.notes.push_back("context capped at max_position_embeddings = " +
-                      std::to_string(n.context_tokens));
+    e.notes.push_back("context capped at the model's context limit, " + basis);
   }
-  if (o.context_given && p.max_position_embeddings > 0 &&
-      o.context_tokens > p.max_position_embeddings) {
+  if (o.context_given && limit > 0 && o.context_tokens > limit) {
     e.notes.push_back("a context of " + std::to_string(o.context_tokens) +
-                      " tokens is beyond the model's max_position_embeddings = " +
-                      std::to_string(p.max_position_embeddings) +
-                      ": unless the model's rope scaling extends it, the model was not trained "
-                      "for it and vLLM refuses such a max_model_len without "
-                      "VLLM_ALLOW_LONG_MAX_MODEL_LEN=1");
+                      " tokens is beyond the model's " + basis +
+                      ": the model was not trained for it, and vLLM refuses such a "
+                      "max_model_len without VLLM_ALLOW_LONG_MAX_MODEL_LEN=1");
+  }
+  if (mtp_params > 0 && !hold_mtp) {
+    e.notes.push_back("the checkpoint's multi-token-prediction layers (" +
+                      std::to_string(mtp_params) +
+                      " parameters) are not held: engines load them only for speculative "
+                      "decoding (include_mtp holds them)");
+  } else if (mtp_params > 0) {
+    e.notes.push_back("the multi-token-prediction layers (" + std::to_string(mtp_params) +
+                      " parameters) are held, as include_mtp asks; they hold no KV cache here");
+  } else if (hold_mtp) {
+    e.notes.push_back(
+        "include_mtp has no effect: this model stores no multi-token-prediction "
+        "layers");
   }
   const GroupFacts groups = group_facts(p);
-  const RowContext context{p, o, engine, n, groups, label, total_params(m)};
+  const RowContext context{p, o, engine, n, groups, label, params};
   e.components = stage_components(context, n.worst);
   e.total_bytes = n.total_bytes;
 

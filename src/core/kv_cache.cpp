@@ -147,10 +147,9 @@ uint64_t kv_tokens_kept(const LayerSpec& layer, uint64_t context, const KvLayout
 }
 
 uint64_t recurrent_state_bytes_per_sequence(const LayerSpec& layer, DType state_dtype, int32_t tp) {
-  if (layer.kind != LayerKind::mamba && layer.kind != LayerKind::mamba2 &&
-      layer.kind != LayerKind::linear_attention) {
-    return 0;
-  }
+  // SSM and linear-attention layers, and attention layers that run an SSM mixer in parallel
+  // (Falcon-H1, Zamba2's hybrid layers) hold a state; every other layer has none.
+  if (layer.conv_state_elements == 0 && layer.ssm_state_elements == 0) return 0;
   uint64_t elements =
       checked_add(static_cast<uint64_t>(layer.conv_state_elements),
                   static_cast<uint64_t>(layer.ssm_state_elements), "recurrent state elements");

@@ -69,6 +69,14 @@ uint64_t weight_bytes(const ModelDescription& m) {
   return n;
 }
 
+uint64_t group_params(const ModelDescription& m, WeightGroup g) {
+  uint64_t n = 0;
+  for (const auto& t : m.tensors) {
+    if (t.group == g) n = checked_add(n, t.total_elements(), "parameter count");
+  }
+  return n;
+}
+
 uint64_t tensor_count(const ModelDescription& m) {
   uint64_t n = 0;
   for (const auto& t : m.tensors) n = checked_add(n, t.count(), "tensor count");

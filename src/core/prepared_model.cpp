@@ -164,6 +164,9 @@ PreparedModel prepare_model(const ModelDescription& m) {
   p.hidden_size = m.hidden_size;
   p.vocab_size = m.vocab_size;
   p.max_position_embeddings = m.max_position_embeddings;
+  p.context_limit = m.context_limit;
+  p.context_limit_basis = m.context_limit_basis;
+  p.mtp_requested = m.mtp_requested;
   p.num_attention_heads = m.num_attention_heads;
   p.num_kv_heads = m.num_kv_heads;
   p.num_experts = m.num_experts;

@@ -248,13 +248,19 @@ TEST(Cli, LoneSafetensorsGivesWeightsOnlyOrTakesConfig) {
   EXPECT_NE(with.out.find("kv_cache"), std::string::npos);
 }
 
-TEST(Cli, UnknownModelTypeWithStandardKeysGetsGenericDecoder) {
+TEST(Cli, UnknownModelTypeIsRefusedNotGuessed) {
+  // A config with the standard decoder keys but a model_type llmem has no builder for is never
+  // estimated as a Llama-shaped decoder (issue 10): exit 2, naming the type and what would work.
   std::string dir = config_folder(
-      "generic",
+      "unknown_type",
       std::string(k_small).replace(std::string(k_small).find("llama"), 5, "mytype") + "}");
   CliRun r = run("infer " + dir);
-  EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find("model_type 'mytype' has no dedicated builder"), std::string::npos);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.err.find("model_type is \"mytype\", which llmem has no builder for"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("supported model types: llama,"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("A model folder or Hub id"), std::string::npos) << r.err;
 }
 
 }  // namespace

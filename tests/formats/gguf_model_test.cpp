@@ -247,15 +247,38 @@ TEST(GgufModel, Mamba130mStates) {
   EXPECT_EQ(m.layers[0].ssm_state_elements, 16 * 1536);  // d_state · d_inner
 }
 
-TEST(GgufModel, UnknownArchitectureIsReadAsAStandardDecoderWithANote) {
-  ModelDescription m = gguf_to_model_description(parse_spec(small("newarch", 2)));
+TEST(GgufModel, UnknownArchitectureIsReadOnlyWithPlainAttentionInEveryBlock) {
+  // No tensors: nothing shows the blocks are plain attention, so no layout is guessed (issue 10).
+  try {
+    gguf_to_model_description(parse_spec(small("newarch", 2)));
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(
+                  "m.gguf: architecture 'newarch' has no mapping in llmem; its stored tensors "
+                  "give the weights but not its KV cache: block 0 has no blk.0.attn_q.weight "
+                  "tensor",
+                  0),
+              0u)
+        << e.what();
+  }
+  // Every block with attn_q/attn_k/attn_v/attn_output: read as a standard decoder, with a note.
+  auto s = small("newarch", 2);
+  for (int i = 0; i < 2; ++i) {
+    const std::string p = "blk." + std::to_string(i) + ".";
+    s.tensors.push_back(tensor(p + "attn_q.weight", {256, 256}, GgmlType::f16));
+    s.tensors.push_back(tensor(p + "attn_k.weight", {256, 128}, GgmlType::f16));
+    s.tensors.push_back(tensor(p + "attn_v.weight", {256, 128}, GgmlType::f16));
+    s.tensors.push_back(tensor(p + "attn_output.weight", {256, 256}, GgmlType::f16));
+  }
+  ModelDescription m = gguf_to_model_description(parse_spec(s));
   EXPECT_EQ(m.layers.size(), 2u);
-  ASSERT_EQ(m.notes.size(), 2u);  // the spec has no tensors, which is noted too
-  EXPECT_EQ(m.notes[1],
-            "m.gguf lists no tensors (a vocabulary-only GGUF?): the weights count as "
-            "0 bytes");
-  EXPECT_EQ(m.notes[0].substr(0, 70),
-            "m.gguf: architecture 'newarch' has no dedicated mapping; its attention");
+  EXPECT_EQ(m.layers[1].num_kv_heads, 4);
+  ASSERT_FALSE(m.notes.empty());
+  EXPECT_EQ(m.notes.back().substr(0, 70),
+            "m.gguf: architecture 'newarch' has no dedicated mapping: the weights a");
+  // A window key: refused, naming it.
+  s.metadata.push_back({"newarch.attention.sliding_window", gguf_u32(4096)});
+  EXPECT_THROW(gguf_to_model_description(parse_spec(s)), InputError);
 }
 
 TEST(GgufModel, MissingOrBadKeysNameTheKey) {

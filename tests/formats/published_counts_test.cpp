@@ -23,21 +23,36 @@ struct Published {
   const char* card;  // the text, from INDEX.json's published_param_count
 };
 
+// The cards count the model as served: DeepSeek's MTP layer (described since the checkpoint
+// stores it) is outside their "671B total" and "37B activated".
+double mtp(const ModelDescription& m) {
+  return static_cast<double>(group_params(m, WeightGroup::mtp));
+}
+
 double ours(const ModelDescription& m, Count c) {
   switch (c) {
     case Count::total:
-      return static_cast<double>(total_params(m));
+      return static_cast<double>(total_params(m)) - mtp(m);
     case Count::active:
-      return static_cast<double>(active_params(m));
+      return static_cast<double>(active_params(m)) - mtp(m);
     case Count::non_embedding:
       return static_cast<double>(non_embedding_params(m));
     case Count::active_without_embedding: {
       // DeepSeek's and OpenAI's cards leave the input embedding out of "activated".
       double embedding = 0;
       for (const auto& t : m.tensors) {
-        if (t.role == TensorRole::embedding) embedding += static_cast<double>(t.total_elements());
+        if (t.role == TensorRole::embedding && t.group == WeightGroup::embeddings) {
+          embedding += static_cast<double>(t.total_elements());
+        }
       }
-      return static_cast<double>(active_params(m)) - embedding;
+      double mtp_active = 0;
+      for (const auto& t : m.tensors) {
+        if (t.group != WeightGroup::mtp) continue;
+        double e = static_cast<double>(t.total_elements());
+        if (t.routed && m.num_experts > 0) e = e * m.experts_per_token / m.num_experts;
+        mtp_active += e;
+      }
+      return static_cast<double>(active_params(m)) - embedding - mtp_active;
     }
   }
   return 0;

@@ -55,6 +55,9 @@ struct ModelInfo {
   uint64_t params = 0;
   uint64_t active_params = 0;
   uint64_t trainable_params = 0;
+  // Every stored tensor at its stored format: MTP layers, vision tower and projector included,
+  // what a user downloads (the serving figures may hold less: MTP dropped, fp32 served as bf16).
+  uint64_t checkpoint_bytes = 0;
 };
 
 struct MemoryEstimate {

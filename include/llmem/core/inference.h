@@ -54,6 +54,9 @@ struct InferenceOptions {
   VllmOptions vllm;          // engine vllm
   LlamaCppOptions llamacpp;  // engine llamacpp
   HfOptions hf;              // engine hf
+  // include_mtp: hold the multi-token-prediction (next-n) layers the checkpoint stores, as an
+  // engine does for speculative decoding; by default they are not loaded (SPEC §1).
+  bool include_mtp = false;
 };
 
 // The largest token count an option may name (2^40).

@@ -66,8 +66,8 @@ uint64_t kv_bytes_per_token(const LayerSpec& layer, KvDType dtype, int32_t tp,
 uint64_t kv_tokens_kept(const LayerSpec& layer, uint64_t context,
                         const KvLayoutPolicy& policy = {});
 
-// The fixed state of an SSM or linear-attention layer, bytes per sequence on one rank (0 for
-// attention layers).
+// The fixed state of an SSM or linear-attention layer, or of an attention layer with an SSM
+// mixer beside it (Falcon-H1), bytes per sequence on one rank (0 for plain attention layers).
 uint64_t recurrent_state_bytes_per_sequence(const LayerSpec& layer, DType state_dtype, int32_t tp);
 
 // K/V heads one rank holds: split when they divide the ranks, one replicated head per rank when

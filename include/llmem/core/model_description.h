@@ -142,8 +142,9 @@ struct LayerSpec {
   int64_t chunk_tokens = 0;      // chunked local attention (Llama 4); 0 = none
   int32_t kv_lora_rank = 0;      // MLA latent size
   int32_t qk_rope_head_dim = 0;  // MLA decoupled rope key size
-  // mamba / mamba2 / linear_attention (elements per sequence, held in the compute dtype;
-  // --kv-dtype does not apply)
+  // mamba / mamba2 / linear_attention, and an attention layer with an SSM mixer in parallel
+  // (Falcon-H1, Zamba2's hybrid layers): elements per sequence, held in the compute dtype (the
+  // KV dtype does not apply)
   int64_t conv_state_elements = 0;
   int64_t ssm_state_elements = 0;
 
@@ -172,6 +173,11 @@ struct ModelDescription {
   int64_t num_layers = 0;  // decoder layers (num_hidden_layers), MTP excluded
   int64_t vocab_size = 0;
   int64_t max_position_embeddings = 0;  // 0 when the config does not say
+  // The longest context the model supports, as vLLM derives max_model_len from the config:
+  // max_position_embeddings (or the smallest of its spellings), times the rope scaling factor
+  // unless the scaling is already in it (llama3, longrope, Gemma 3); 0 when unknown.
+  int64_t context_limit = 0;
+  std::string context_limit_basis;  // how it was derived ("max_position_embeddings = 8192")
   int32_t num_attention_heads = 0;
   int32_t num_kv_heads = 0;
   int32_t head_dim = 0;
@@ -190,6 +196,9 @@ struct ModelDescription {
   std::string quantization_config_json;  // config.json quantization_config as written; "" if none
   std::vector<std::string> notes;        // warnings and choices made while reading
   std::vector<FileTensor> file_tensors;  // a GGUF file's tensors in file order; empty otherwise
+  // The reader was asked to hold the MTP layers (HfConfigOptions::include_mtp): a bridge for the
+  // command line until the request layer sets InferenceOptions::include_mtp itself.
+  bool mtp_requested = false;
 };
 
 // Parameters, counting each stored tensor once (a tied LM head is not a separate tensor).
@@ -201,8 +210,12 @@ uint64_t active_params(const ModelDescription& m);
 // Parameters outside the embedding and LM head (the "non-embedding" count model cards print).
 uint64_t non_embedding_params(const ModelDescription& m);
 
-// Storage bytes of all tensors.
+// Storage bytes of all tensors: the checkpoint as stored (MTP layers, vision tower and
+// projector included), what a user downloads.
 uint64_t weight_bytes(const ModelDescription& m);
+
+// Parameters of the tensors in one weights row (WeightGroup::mtp: the MTP layers).
+uint64_t group_params(const ModelDescription& m, WeightGroup g);
 
 // Stored tensors (Σ instances of every record).
 uint64_t tensor_count(const ModelDescription& m);

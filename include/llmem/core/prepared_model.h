@@ -39,6 +39,9 @@ struct PreparedModel {
   int64_t hidden_size = 0;
   int64_t vocab_size = 0;
   int64_t max_position_embeddings = 0;
+  int64_t context_limit = 0;  // ModelDescription::context_limit
+  std::string context_limit_basis;
+  bool mtp_requested = false;  // ModelDescription::mtp_requested
   int32_t num_attention_heads = 0;
   int32_t num_kv_heads = 0;
   int32_t num_experts = 0;

@@ -11,10 +11,12 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "llmem/core/dtype.h"
 #include "llmem/core/model_description.h"
+#include "llmem/formats/hf_config.h"
 #include "llmem/formats/safetensors.h"
 
 namespace llmem {
@@ -59,6 +61,17 @@ Checkpoint make_checkpoint(const std::vector<CheckpointShard>& shards,
 // Logical shapes and parameter counts of described tensors never change. Every disagreement
 // is a line in m.notes.
 void reconcile(ModelDescription& m, const Checkpoint& c);
+
+// config.json together with the checkpoint it describes (a model folder, a Hub repo). A supported
+// model_type is built from the config and reconciled with the stored tensors. For a type with no
+// builder the weights come exactly from the stored tensors, and the KV cache layout from
+// - a text sub-config of a supported type (text_config, llm_config, language_config), read by its
+//   builder; else
+// - the stored projection shapes, when every decoder layer has plain q/k/v/o projections and the
+//   config has no sliding-window, latent-attention, linear-attention or SSM key;
+// otherwise it is an InputError saying which key stops it. A note says which was used.
+ModelDescription load_hf_model(std::string_view config_json, const Checkpoint& c,
+                               const HfConfigOptions& options);
 
 // A weights-only description from a checkpoint without config.json: every stored tensor, role
 // and layer guessed from its name, no layer specs (no KV-cache arithmetic is possible).

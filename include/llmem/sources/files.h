@@ -10,7 +10,13 @@
 
 namespace llmem {
 
+// The text of a config.json file, or of the config.json inside a folder, under its size cap.
+std::string read_hf_config_text(const std::string& path);
+
 // Reads and parses a config.json file, or the config.json inside a folder.
+// The text of an AutoGPTQ quantize_config.json beside a config.json (or in a folder), "" if none.
+std::string read_quantize_config_beside(const std::string& config_path);
+
 ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions options = {});
 
 // Reads only the header of a local .safetensors file: 8 bytes, then the 8 + N bytes it names.

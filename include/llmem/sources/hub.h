@@ -24,6 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "llmem/core/model_description.h"
+#include "llmem/formats/hf_config.h"
+
 namespace llmem {
 
 // A Hub model repository and the revision (branch, tag or commit) to read.
@@ -105,5 +108,10 @@ std::vector<HubSafetensorsHeader> hub_safetensors_headers(const HubId& id,
 
 // config.json's text for the repo (fetch_hub_file(id, "config.json", options).text).
 std::string load_hub_config_text(const HubId& id, const HubOptions& options);
+
+// The repo's model: config.json with its safetensors headers (load_hf_model(): a supported
+// model_type is reconciled with the stored tensors, any other takes its weights from them).
+// `hf.name` defaults to the repo name.
+ModelDescription load_hub_model(const HubId& id, const HubOptions& options, HfConfigOptions hf);
 
 }  // namespace llmem

@@ -101,7 +101,14 @@ void stage_weight_parts(const PreparedModel& p, const WeightPlan& w, const Infer
   }
   if (stage == 0) sums.add(w.first_stage, 1, p.num_kv_heads, tp);
   if (stage == o.pp - 1) {
-    sums.add(w.last_stage, 1, p.num_kv_heads, tp);
+    // The MTP layers are stored but held only when asked for (speculative decoding).
+    WeightColumns last_stage = w.last_stage;
+    if (!(o.include_mtp || p.mtp_requested)) {
+      for (size_t k = 0; k < static_cast<size_t>(Placement::count); ++k) {
+        last_stage.at(WeightGroup::mtp, static_cast<Placement>(k)) = 0;
+      }
+    }
+    sums.add(last_stage, 1, p.num_kv_heads, tp);
     if (needs_tied_copy(p.tied_embeddings, stage, o.pp))
       sums.add(w.tied_copy, 1, p.num_kv_heads, tp);
   }

@@ -120,6 +120,22 @@ class Matcher {
         if (auto i = exact(t.substr(p.size()), index)) return i;
       }
     }
+    // The layouts a wrapper's checkpoint has been saved in: transformers before 4.52
+    // (language_model.model.*, vision_tower.*) and after (model.language_model.*,
+    // model.vision_tower.*), and mlx-vlm's vision_tower for a Qwen visual tower.
+    static constexpr std::pair<std::string_view, std::string_view> k_aliases[] = {
+        {"language_model.model.", "model.language_model."},
+        {"language_model.lm_head.", "lm_head."},
+        {"vision_tower.", "model.vision_tower."},
+        {"multi_modal_projector.", "model.multi_modal_projector."},
+        {"model.visual.", "model.vision_tower."},
+    };
+    for (auto [a, b] : k_aliases) {
+      for (auto [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
+        if (!t.starts_with(from)) continue;
+        if (auto i = exact(std::string(to) + t.substr(from.size()), index)) return i;
+      }
+    }
     return std::nullopt;
   }
 

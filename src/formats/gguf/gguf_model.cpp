@@ -6,11 +6,14 @@
 #include <array>
 #
 #include <map>
+#include <set>
 
 #include "formats/gguf/gguf_keys.h"
 #include "formats/gguf/gguf_meta.h"
 #include "formats/gguf/gguf_tensors.h"
+#include "formats/json/json_display.h"
 #include "formats/records/record_set.h"
+#include "llmem/common/error.h"
 #include "llmem/formats/gguf.h"
 
 namespace llmem {
@@ -73,12 +76,7 @@ class Mapper {
     m.name = name();
     const ArchRule* rule = find_rule();
     CacheKind kind = rule ? rule->kind : CacheKind::attention;
-    if (!rule) {
-      m.notes.push_back(f_.source + ": architecture '" + arch_ +
-                        "' has no dedicated mapping; its attention keys are read as a standard "
-                        "decoder's (mapped: " +
-                        supported_list() + ")");
-    }
+    if (!rule) check_plain_decoder();
 
     m.num_layers = meta_.get_int(k(keys::k_block_count), 1, k_max_layers);
     m.hidden_size = meta_.get_int(k(keys::k_embedding_length), 1, k_max_hidden);
@@ -104,6 +102,14 @@ class Mapper {
     m.stored_format.scheme = WeightScheme::gguf;
     m.gguf_falcon_rules = arch_ == "falcon";
 
+    if (!rule) {
+      m.notes.push_back(f_.source + ": architecture '" + arch_ +
+                        "' has no dedicated mapping: the weights are its stored tensors, and every "
+                        "layer has plain attn_q/attn_k/attn_v/attn_output tensors and no window, "
+                        "latent or SSM key, so its attention keys are read as a standard "
+                        "decoder's (mapped: " +
+                        supported_list() + ")");
+    }
     if (ssm) {
       add_ssm_layers(m, kind);
     } else {
@@ -150,6 +156,46 @@ class Mapper {
       }
       (void)index;
     }
+  }
+
+  // An architecture without a mapping is read only when nothing says its cache is other than
+  // plain attention over every token (issue 10: never a silent guess): every block has
+  // attn_q/attn_k/attn_v/attn_output tensors and no key names a window, a latent, an SSM or a
+  // linear-attention state. Otherwise an InputError says what stops it.
+  void check_plain_decoder() const {
+    const std::string prefix = arch_ + ".";
+    for (const auto& [key, value] : f_.metadata) {
+      if (key.rfind(prefix, 0) != 0) continue;
+      const std::string rest = key.substr(prefix.size());
+      for (std::string_view part : {"sliding_window", "kv_lora_rank", "key_length_mla", "ssm.",
+                                    "wkv.", "shortconv", "linear", "swa", "chunk"}) {
+        if (rest.find(part) != std::string::npos) {
+          refuse("it has the key '" + display_name(key).substr(1, display_name(key).size() - 2) +
+                 "', so its layers are not all plain attention over every token");
+        }
+      }
+    }
+    const int64_t layers = layers_or_zero();
+    std::set<std::string> names;
+    for (const auto& t : f_.tensors) names.insert(t.name);
+    for (int64_t i = 0; i < layers; ++i) {
+      for (const char* part : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+        const std::string n = "blk." + std::to_string(i) + "." + part + ".weight";
+        if (!names.contains(n)) {
+          refuse("block " + std::to_string(i) + " has no " + n +
+                 " tensor (plain q/k/v/o projections in every block are needed to read its "
+                 "cache as a standard decoder's)");
+        }
+      }
+    }
+  }
+
+  [[noreturn]] void refuse(const std::string& why) const {
+    throw InputError(f_.source + ": architecture '" +
+                     display_name(arch_).substr(1, display_name(arch_).size() - 2) +
+                     "' has no mapping in llmem; its stored tensors give the weights but not its "
+                     "KV cache: " +
+                     why + " (mapped: " + supported_list() + ")");
   }
 
   std::string name() const {

@@ -1,7 +1,7 @@
 // DeepSeek-V2 / V3 (model_type deepseek_v2, deepseek_v3), after the model repos' own
 // modeling_deepseek.py (deepseek-ai/DeepSeek-V3, deepseek-ai/DeepSeek-V2) and transformers'
 // models/deepseek_v3; the MTP layout after deepseek-ai/DeepSeek-V3 README_WEIGHTS.md and its
-// model.safetensors.index.json (docs/architectures-b.md).
+// model.safetensors.index.json (docs/architectures.md).
 //
 // Per layer model.layers.N: input_layernorm; self_attn (MLA): q_a_proj, q_a_layernorm, q_b_proj
 // (or q_proj when q_lora_rank is null), kv_a_proj_with_mqa [kv_lora_rank + qk_rope_head_dim],
@@ -9,14 +9,18 @@
 // layers below first_k_dense_replace or off the moe_layer_freq grid, else mlp.gate (router,
 // + e_score_correction_bias with noaux_tc routing), mlp.experts.E.{gate,up,down}_proj and
 // mlp.shared_experts.{gate,up,down}_proj (moe_intermediate_size * n_shared_experts).
-// MTP (num_nextn_predict_layers, only with HfConfigOptions::include_mtp): model.layers.L for
-// L >= num_hidden_layers holds enorm, hnorm, eh_proj, its own embed_tokens, a full decoder
-// layer, shared_head.norm and shared_head.head; weights row mtp, no LayerSpec.
+// MTP (num_nextn_predict_layers, always described): model.layers.L for L >= num_hidden_layers
+// holds enorm, hnorm, eh_proj, its own embed_tokens, a full decoder layer, shared_head.norm and
+// shared_head.head; weights row mtp, no LayerSpec. kimi_k2 (moonshotai/Kimi-K2) is DeepSeek-V3's
+// layout under its own model_type. minicpm3 (openbmb/MiniCPM3-4B modeling_minicpm.py) is the
+// same MLA attention over dense layers (no n_routed_experts), tied by default.
 #include <string>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/dims.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 namespace {
@@ -46,7 +50,7 @@ bool is_moe_layer(const DeepseekParams& d, int64_t i) {
   return d.routed > 0 && i >= d.first_dense && i % d.moe_freq == 0;
 }
 
-DeepseekParams read_params(const ConfigView& c, const std::string& model_type) {
+DeepseekParams read_params(const ConfigView& c, std::string_view model_type) {
   DeepseekParams d;
   d.hidden = c.require_int("hidden_size", 1, k_max_hidden);
   d.layers = c.require_int("num_hidden_layers", 1, k_max_layers);
@@ -86,7 +90,7 @@ DeepseekParams read_params(const ConfigView& c, const std::string& model_type) {
     d.top_k = c.require_int("num_experts_per_tok", 1, d.routed);
     d.shared = c.get_int("n_shared_experts", 0, 0, k_max_experts);
     std::string topk_method =
-        c.get_string("topk_method", model_type == "deepseek_v3" ? "noaux_tc" : "greedy");
+        c.get_string("topk_method", model_type == "deepseek_v2" ? "greedy" : "noaux_tc");
     d.router_bias = topk_method == "noaux_tc";
     int64_t moe_layers = 0;
     for (int64_t i = 0; i < d.layers; ++i) moe_layers += is_moe_layer(d, i) ? 1 : 0;
@@ -173,8 +177,8 @@ void add_mtp_module(TensorAdder& t, const DeepseekParams& d, int64_t index) {
 
 }  // namespace
 
-void build_deepseek(const ConfigView& c, ModelDescription& m, const HfConfigOptions& o) {
-  DeepseekParams d = read_params(c, m.model_type);
+void build_deepseek(const ConfigView& c, ModelDescription& m, const BuildContext& ctx) {
+  DeepseekParams d = read_params(c, ctx.type);
   m.hidden_size = d.hidden;
   m.num_layers = d.layers;
   m.vocab_size = d.vocab;
@@ -183,7 +187,8 @@ void build_deepseek(const ConfigView& c, ModelDescription& m, const HfConfigOpti
   m.num_attention_heads = static_cast<int32_t>(d.heads);
   m.num_kv_heads = static_cast<int32_t>(d.heads);
   m.head_dim = static_cast<int32_t>(d.nope + d.rope);
-  m.tied_embeddings = c.get_bool("tie_word_embeddings", false);
+  // MiniCPM3's remote config inherits PretrainedConfig's tie_word_embeddings default (true).
+  m.tied_embeddings = c.get_bool("tie_word_embeddings", ctx.type == "minicpm3");
   m.num_experts = static_cast<int32_t>(d.routed);
   m.experts_per_token = static_cast<int32_t>(d.top_k);
   m.num_shared_experts = static_cast<int32_t>(d.shared);
@@ -209,18 +214,85 @@ void build_deepseek(const ConfigView& c, ModelDescription& m, const HfConfigOpti
     t.add("lm_head.weight", {d.vocab, d.hidden}, TensorRole::lm_head, TpSplit::vocab);
   }
 
+  // The MTP modules are stored beside the main model; the serving estimate holds them only when
+  // asked (InferenceOptions::include_mtp).
   int64_t mtp = c.get_int("num_nextn_predict_layers", 0, 0, k_max_layers);
-  if (mtp > 0 && o.include_mtp) {
-    for (int64_t k = 0; k < mtp; ++k) add_mtp_module(t, d, d.layers + k);
-    m.notes.push_back(
-        "multi-token prediction: " + std::to_string(mtp) + " module(s) stored as model.layers." +
-        std::to_string(d.layers) +
-        ".* are counted (role mtp, with their own embed_tokens and shared_head copies); they are "
-        "not decoder layers and hold no cache rows here");
-  } else if (mtp > 0) {
-    m.notes.push_back("multi-token prediction: num_nextn_predict_layers=" + std::to_string(mtp) +
-                      " module(s) in the checkpoint (model.layers." + std::to_string(d.layers) +
-                      ".*) are not counted; they are only loaded for speculative decoding");
+  for (int64_t k = 0; k < mtp; ++k) add_mtp_module(t, d, d.layers + k);
+}
+
+}  // namespace llmem::hf
+
+namespace llmem::hf {
+
+void build_minicpm3(const ConfigView& c, ModelDescription& m, const BuildContext& ctx) {
+  build_deepseek(c, m, ctx);
+}
+
+// GLM-4.5 / 4.6 (model_type glm4_moe; transformers models/glm4_moe/modeling_glm4_moe.py, vLLM
+// glm4_moe.py and glm4_moe_mtp.py at 28be48fa944d): Llama attention with q/k/v biased
+// (attention_bias), o not, per-head q_norm/k_norm when use_qk_norm; layers below
+// first_k_dense_replace dense, the rest DeepSeek-V3's routed block (mlp.gate +
+// e_score_correction_bias, per-expert mlp.experts.M, mlp.shared_experts at
+// moe_intermediate_size · n_shared_experts). MTP layers (num_nextn_predict_layers) follow
+// DeepSeek-V3's: model.layers.L.{embed_tokens, enorm, hnorm, eh_proj, shared_head.norm,
+// shared_head.head} and a decoder layer.
+void build_glm4_moe(const ConfigView& c, ModelDescription& m, const BuildContext&) {
+  DecoderParams p = read_decoder_params(c, false);
+  set_common(m, p);
+  const auto experts = static_cast<int32_t>(c.require_int("n_routed_experts", 1, k_max_experts));
+  const auto top_k = static_cast<int32_t>(c.require_int("num_experts_per_tok", 1, experts));
+  const int64_t moe_inter = c.require_int("moe_intermediate_size", 1, k_max_intermediate);
+  const int64_t shared = c.get_int("n_shared_experts", 0, 0, k_max_experts);
+  const int64_t first_dense = c.get_int("first_k_dense_replace", 0, 0, k_max_layers);
+  const bool bias = c.get_bool("attention_bias", false);
+  const bool qk_norm = c.get_bool("use_qk_norm", false);
+  m.num_experts = experts;
+  m.experts_per_token = top_k;
+  m.num_shared_experts = static_cast<int32_t>(shared);
+  const int64_t h = p.hidden;
+
+  TensorAdder t(m);
+  auto layer = [&](const std::string& prefix, const Place& at, bool moe) {
+    add_llama_attention_block(t, prefix, p, bias, false, qk_norm, at);
+    const std::string mlp = prefix + ".mlp";
+    if (!moe) {
+      add_gated_mlp(t, mlp, h, p.intermediate, false, at);
+      return;
+    }
+    const bool mtp = at.group == WeightGroup::mtp;
+    const Place router = in_mtp(shared_expert(at.layer), mtp);
+    t.add(mlp + ".gate.weight", {experts, h}, TensorRole::router, TpSplit::replicated, router);
+    t.bias(mlp + ".gate.e_score_correction_bias", {experts}, TensorRole::router,
+           TpSplit::replicated, router);
+    add_gated_mlp(t, mlp + ".experts.#", h, moe_inter, false,
+                  in_mtp(routed_experts(at.layer, experts), mtp));
+    if (shared > 0) {
+      add_gated_mlp(t, mlp + ".shared_experts", h, dim_mul(moe_inter, shared, "shared size"), false,
+                    router);
+    }
+  };
+  add_llama_embeddings(t, p);
+  for (int32_t i = 0; i < p.layers; ++i) {
+    const bool moe = i >= first_dense;
+    layer("model.layers." + std::to_string(i), i, moe);
+    LayerSpec s = attention_layer(p.heads, p.kv_heads, p.head_dim, p.head_dim);
+    s.moe = moe;
+    m.layers.push_back(s);
+  }
+  t.norm("model.norm", h, false, -1);
+  const int64_t mtp = c.get_int("num_nextn_predict_layers", 0, 0, k_max_layers);
+  for (int64_t k = 0; k < mtp; ++k) {
+    const std::string prefix = "model.layers." + std::to_string(p.layers + k);
+    const Place at = mtp_layer();
+    t.add(prefix + ".embed_tokens.weight", {p.vocab, h}, TensorRole::embedding, TpSplit::vocab, at);
+    t.norm(prefix + ".enorm", h, false, at);
+    t.norm(prefix + ".hnorm", h, false, at);
+    t.linear(prefix + ".eh_proj", dim_mul(2, h, "eh_proj input"), h, false, TensorRole::other,
+             TpSplit::replicated, at);
+    layer(prefix, at, p.layers + k >= first_dense);
+    t.norm(prefix + ".shared_head.norm", h, false, at);
+    t.add(prefix + ".shared_head.head.weight", {p.vocab, h}, TensorRole::lm_head, TpSplit::vocab,
+          at);
   }
 }
 

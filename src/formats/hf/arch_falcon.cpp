@@ -1,4 +1,4 @@
-// Falcon in both config styles (docs/architectures-b.md):
+// Falcon in both config styles (docs/architectures.md):
 // - model_type "falcon" (transformers models/falcon/configuration_falcon.py, modeling_falcon.py):
 //   num_attention_heads, num_kv_heads, num_hidden_layers, new_decoder_architecture (default
 //   false), multi_query (default true), parallel_attn (default true), bias (default false),
@@ -12,13 +12,15 @@
 #include <string>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/dims.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 
-void build_falcon(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
-  const bool rw_40b = m.model_type == "RefinedWeb";
+void build_falcon(const ConfigView& c, ModelDescription& m, const BuildContext& ctx) {
+  const bool rw_40b = ctx.type == "RefinedWeb";
   int64_t h = c.require_int_any({"hidden_size", "n_embed"}, 1, k_max_hidden);
   int64_t layers = c.require_int_any({"num_hidden_layers", "n_layer"}, 1, k_max_layers);
   std::string_view heads_key = c.has("num_attention_heads") ? "num_attention_heads" : "n_head";

@@ -9,8 +9,13 @@
 #include <vector>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/class_defaults.h"
+#include "formats/hf/decoder_params.h"
+#include "formats/hf/dims.h"
+#include "formats/hf/layer_windows.h"
+#include "formats/hf/llama_blocks.h"
 #include "formats/hf/siglip_vision.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 namespace {
@@ -101,7 +106,7 @@ ConfigView sub_or_defaults(const ConfigView& c, ModelDescription& m, std::string
 
 }  // namespace
 
-void build_gemma(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_gemma(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   DecoderParams p = read_gemma_params(c, m, "GemmaConfig");
   set_common(m, p);
   std::vector<int64_t> windows(static_cast<size_t>(p.layers), 0);
@@ -110,7 +115,7 @@ void build_gemma(const ConfigView& c, ModelDescription& m, const HfConfigOptions
                     "lm_head.weight");
 }
 
-void build_gemma2(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_gemma2(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   DecoderParams p = read_gemma_params(c, m, "Gemma2Config");
   set_common(m, p);
   int64_t window =
@@ -126,8 +131,8 @@ void build_gemma2(const ConfigView& c, ModelDescription& m, const HfConfigOption
 // under vision_tower.vision_model.*, and multi_modal_projector.{mm_input_projection_weight
 // [vision_hidden, text_hidden], mm_soft_emb_norm [vision_hidden]} (modeling_gemma3.py).
 // A missing text_config or vision_config takes the class defaults, as Gemma3Config does.
-void build_gemma3(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
-  bool wrapper = m.model_type == "gemma3";
+void build_gemma3(const ConfigView& c, ModelDescription& m, const BuildContext& ctx) {
+  bool wrapper = ctx.type == "gemma3";
   ConfigView text = wrapper ? sub_or_defaults(c, m, "text_config", "Gemma3TextConfig") : c;
   DecoderParams p = read_gemma3_text(text, m);
   set_common(m, p);
@@ -152,6 +157,191 @@ void build_gemma3(const ConfigView& c, ModelDescription& m, const HfConfigOption
         TensorRole::projector, TpSplit::replicated);
   t.add("multi_modal_projector.mm_soft_emb_norm.weight", {vision_hidden}, TensorRole::projector,
         TpSplit::replicated);
+}
+
+}  // namespace llmem::hf
+
+namespace llmem::hf {
+namespace {
+
+// Gemma 4's vision tower (model.vision_tower, Gemma4VisionModel; names from the published
+// checkpoints' indexes): patch_embedder.{input_proj [h, 3·patch²] (no bias),
+// position_embedding_table [2, position_embedding_size, h] (one table per image axis)},
+// encoder.layers.N.{input_layernorm, self_attn.{q,k,v,o}_proj.linear (no bias),
+// self_attn.q_norm / k_norm [head_dim], post_attention_layernorm, pre_feedforward_layernorm,
+// mlp.{gate,up,down}_proj.linear, post_feedforward_layernorm}, std_bias and std_scale [h].
+// Returns the tower's hidden size.
+int64_t add_gemma4_vision(const ConfigView& v, TensorAdder& t, const std::string& prefix) {
+  const int64_t h = v.require_int("hidden_size", 1, k_max_hidden);
+  const int64_t layers = v.require_int("num_hidden_layers", 0, k_max_layers);
+  const int64_t heads = v.require_int("num_attention_heads", 1, k_max_heads);
+  const int64_t kv_heads = v.get_int("num_key_value_heads", heads, 1, heads);
+  const int64_t head_dim = v.get_int("head_dim", h / heads, 1, k_max_hidden);
+  const int64_t inter = v.require_int("intermediate_size", 1, k_max_intermediate);
+  const int64_t patch = v.require_int("patch_size", 1, 1 << 16);
+  const int64_t positions = v.require_int("position_embedding_size", 1, k_max_positions);
+  const Place vt = vision_tower();
+  auto lin = [&](const std::string& name, int64_t in, int64_t out) {
+    t.linear(name + ".linear", in, out, false, TensorRole::vision, TpSplit::replicated, vt);
+  };
+  auto norm = [&](const std::string& name, int64_t dim) {
+    t.add(name + ".weight", {dim}, TensorRole::vision, TpSplit::replicated, vt);
+  };
+  t.add(prefix + ".patch_embedder.input_proj.weight", {h, dim_mul(3 * patch, patch, "patch")},
+        TensorRole::vision, TpSplit::replicated, vt);
+  t.add(prefix + ".patch_embedder.position_embedding_table", {2, positions, h}, TensorRole::vision,
+        TpSplit::replicated, vt);
+  const int64_t q = dim_mul(heads, head_dim, "q size");
+  const int64_t kv = dim_mul(kv_heads, head_dim, "kv size");
+  for (int64_t i = 0; i < layers; ++i) {
+    const std::string l = prefix + ".encoder.layers." + std::to_string(i);
+    norm(l + ".input_layernorm", h);
+    lin(l + ".self_attn.q_proj", h, q);
+    lin(l + ".self_attn.k_proj", h, kv);
+    lin(l + ".self_attn.v_proj", h, kv);
+    lin(l + ".self_attn.o_proj", q, h);
+    norm(l + ".self_attn.q_norm", head_dim);
+    norm(l + ".self_attn.k_norm", head_dim);
+    norm(l + ".post_attention_layernorm", h);
+    norm(l + ".pre_feedforward_layernorm", h);
+    lin(l + ".mlp.gate_proj", h, inter);
+    lin(l + ".mlp.up_proj", h, inter);
+    lin(l + ".mlp.down_proj", inter, h);
+    norm(l + ".post_feedforward_layernorm", h);
+  }
+  t.add(prefix + ".std_bias", {h}, TensorRole::vision, TpSplit::replicated, vt);
+  t.add(prefix + ".std_scale", {h}, TensorRole::vision, TpSplit::replicated, vt);
+  return h;
+}
+
+}  // namespace
+
+// Gemma 4 (model_type gemma4: Gemma4ForConditionalGeneration, text_config gemma4_text; and the
+// text model alone, gemma4_text). After vLLM's vllm/model_executor/models/gemma4.py (commit
+// ffd91ee17a79) and the published checkpoints' names:
+//   model.language_model.embed_tokens (tied: no lm_head); per layer input_layernorm,
+//   self_attn.{q,k,v,o}_proj with q_norm/k_norm [head_dim], post_attention_layernorm,
+//   pre_feedforward_layernorm, mlp.{gate,up,down}_proj (twice as wide on KV-shared layers with
+//   use_double_wide_mlp), post_feedforward_layernorm, and the layer_scalar buffer [1].
+//   Sliding layers use head_dim and num_key_value_heads; full layers global_head_dim and
+//   num_global_key_value_heads, and with attention_k_eq_v store no v_proj (K doubles as V).
+//   enable_moe_block adds router.{proj [E, h], scale [h], per_expert_scale [E]}, per-expert
+//   experts.M.{gate,up,down}_proj at moe_intermediate_size and post_feedforward_layernorm_1/_2,
+//   pre_feedforward_layernorm_2. hidden_size_per_layer_input > 0 adds embed_tokens_per_layer,
+//   per_layer_model_projection, per_layer_projection_norm and per layer per_layer_input_gate,
+//   per_layer_projection, post_per_layer_input_norm. The last num_kv_shared_layers layers reuse
+//   earlier layers' K/V and hold no cache of their own.
+//   The wrapper adds model.vision_tower (above) and model.embed_vision.embedding_projection
+//   [text hidden, vision hidden].
+void build_gemma4(const ConfigView& c, ModelDescription& m, const BuildContext& ctx) {
+  const bool wrapper = ctx.type == "gemma4";
+  const ConfigView text = wrapper ? c.sub("text_config") : c;
+  DecoderParams p = read_decoder_params(text, true);
+  set_common(m, p);
+  const int64_t global_dim = text.get_int("global_head_dim", p.head_dim, 1, k_max_hidden);
+  const int64_t global_kv = text.get_int("num_global_key_value_heads", p.kv_heads, 1, p.heads);
+  check_gqa(text, p.heads, global_kv, "num_attention_heads", "num_global_key_value_heads");
+  const bool k_eq_v = text.get_bool("attention_k_eq_v", false);
+  const bool bias = text.get_bool("attention_bias", false);
+  const int64_t shared_kv = text.get_int("num_kv_shared_layers", 0, 0, p.layers);
+  const bool double_wide = text.get_bool("use_double_wide_mlp", false);
+  const bool moe = text.get_bool("enable_moe_block", false);
+  const int64_t per_layer = text.get_int("hidden_size_per_layer_input", 0, 0, k_max_hidden);
+  int32_t experts = 0;
+  int64_t moe_inter = 0;
+  if (moe) {
+    MoeCounts n = read_moe_counts(text, "num_experts", "top_k_experts");
+    experts = n.experts;
+    m.num_experts = n.experts;
+    m.experts_per_token = n.per_token;
+    moe_inter = text.opt_int_any({"moe_intermediate_size", "expert_intermediate_size"}, 1,
+                                 k_max_intermediate)
+                    .value_or(0);
+    if (moe_inter == 0) {
+      text.fail("moe_intermediate_size", "is missing (enable_moe_block is true)");
+    }
+  }
+  std::vector<int64_t> windows = read_layer_windows(text, p.layers);
+  const std::string base = wrapper ? "model.language_model" : "model";
+  const int64_t h = p.hidden;
+
+  TensorAdder t(m);
+  t.add(base + ".embed_tokens.weight", {p.vocab, h}, TensorRole::embedding, TpSplit::vocab);
+  if (!p.tied) {
+    t.add("lm_head.weight", {p.vocab, h}, TensorRole::lm_head, TpSplit::vocab);
+  }
+  if (per_layer > 0) {
+    const int64_t vocab_pl = text.get_int("vocab_size_per_layer_input", p.vocab, 1, k_max_vocab);
+    const int64_t all = dim_mul(p.layers, per_layer, "per-layer input size");
+    t.add(base + ".embed_tokens_per_layer.weight", {vocab_pl, all}, TensorRole::embedding,
+          TpSplit::vocab);
+    t.linear(base + ".per_layer_model_projection", h, all, false, TensorRole::other,
+             TpSplit::replicated);
+    t.norm(base + ".per_layer_projection_norm", per_layer, false);
+  }
+  const int64_t first_shared = p.layers - shared_kv;
+  for (int32_t i = 0; i < p.layers; ++i) {
+    const std::string l = base + ".layers." + std::to_string(i);
+    const bool sliding = windows[static_cast<size_t>(i)] > 0;
+    const int64_t hd = sliding ? p.head_dim : global_dim;
+    const int64_t kv = sliding ? p.kv_heads : global_kv;
+    const int64_t q = dim_mul(p.heads, hd, "q_proj size");
+    t.norm(l + ".input_layernorm", h, false, i);
+    t.linear(l + ".self_attn.q_proj", h, q, bias, TensorRole::q, TpSplit::column, i);
+    t.linear(l + ".self_attn.k_proj", h, dim_mul(kv, hd, "k_proj size"), bias, TensorRole::k,
+             TpSplit::kv_heads, i);
+    if (sliding || !k_eq_v) {
+      t.linear(l + ".self_attn.v_proj", h, dim_mul(kv, hd, "v_proj size"), bias, TensorRole::v,
+               TpSplit::kv_heads, i);
+    }
+    t.linear(l + ".self_attn.o_proj", q, h, bias, TensorRole::o, TpSplit::row, i);
+    t.norm(l + ".self_attn.q_norm", hd, false, i);
+    t.norm(l + ".self_attn.k_norm", hd, false, i);
+    t.norm(l + ".post_attention_layernorm", h, false, i);
+    t.norm(l + ".pre_feedforward_layernorm", h, false, i);
+    const bool kv_shared = shared_kv > 0 && i >= first_shared;
+    const int64_t inter =
+        double_wide && kv_shared ? dim_mul(2, p.intermediate, "mlp size") : p.intermediate;
+    add_gated_mlp(t, l + ".mlp", h, inter, false, i);
+    t.norm(l + ".post_feedforward_layernorm", h, false, i);
+    if (moe) {
+      const Place router = shared_expert(i);
+      t.linear(l + ".router.proj", h, experts, false, TensorRole::router, TpSplit::replicated,
+               router);
+      t.add(l + ".router.scale", {h}, TensorRole::router, TpSplit::replicated, router);
+      t.add(l + ".router.per_expert_scale", {experts}, TensorRole::router, TpSplit::replicated,
+            router);
+      add_gated_mlp(t, l + ".experts.#", h, moe_inter, false, routed_experts(i, experts));
+      t.norm(l + ".post_feedforward_layernorm_1", h, false, i);
+      t.norm(l + ".post_feedforward_layernorm_2", h, false, i);
+      t.norm(l + ".pre_feedforward_layernorm_2", h, false, i);
+    }
+    if (per_layer > 0) {
+      t.linear(l + ".per_layer_input_gate", h, per_layer, false, TensorRole::other,
+               TpSplit::replicated, i);
+      t.linear(l + ".per_layer_projection", per_layer, h, false, TensorRole::other,
+               TpSplit::replicated, i);
+      t.norm(l + ".post_per_layer_input_norm", h, false, i);
+    }
+    t.add(l + ".layer_scalar", {1}, TensorRole::other, TpSplit::replicated, i);
+    LayerSpec s = attention_layer(p.heads, static_cast<int32_t>(kv), static_cast<int32_t>(hd),
+                                  static_cast<int32_t>(hd), windows[static_cast<size_t>(i)]);
+    if (kv_shared) s.kind = LayerKind::mlp_only;  // reuses an earlier layer's K/V
+    s.moe = moe;
+    m.layers.push_back(s);
+  }
+  t.norm(base + ".norm", h, false, -1);
+  if (!wrapper) return;
+  if (const auto* v = c.find("vision_config"); v != nullptr && v->is_object()) {
+    const int64_t vh = add_gemma4_vision(c.sub("vision_config"), t, "model.vision_tower");
+    t.linear("model.embed_vision.embedding_projection", vh, h, false, TensorRole::projector,
+             TpSplit::replicated, projector());
+  }
+  if (const auto* a = c.find("audio_config"); a != nullptr && a->is_object()) {
+    c.fail("audio_config",
+           "is set: Gemma 4's audio encoder is not described yet (a model folder or Hub id reads "
+           "its stored tensors)");
+  }
 }
 
 }  // namespace llmem::hf

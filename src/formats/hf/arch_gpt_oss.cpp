@@ -1,5 +1,5 @@
 // gpt-oss (model_type gpt_oss), after transformers models/gpt_oss/modeling_gpt_oss.py and
-// configuration_gpt_oss.py (docs/architectures-b.md).
+// configuration_gpt_oss.py (docs/architectures.md).
 // Per layer model.layers.N: input_layernorm; self_attn.{q,k,v,o}_proj with biases
 // (attention_bias, default true) and self_attn.sinks [num_attention_heads];
 // post_attention_layernorm; mlp.router.{weight [E, hidden], bias [E]};
@@ -11,12 +11,15 @@
 #include <string>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/dims.h"
+#include "formats/hf/layer_windows.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 
-void build_gpt_oss(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_gpt_oss(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   if (!m.torch_dtype_given) {
     // hf_config.cpp assumed float32; gpt-oss's non-expert weights are stored in bfloat16.
     std::erase_if(m.notes, [](const std::string& n) {
@@ -31,6 +34,7 @@ void build_gpt_oss(const ConfigView& c, ModelDescription& m, const HfConfigOptio
   set_common(m, p);
   int64_t experts = c.require_int("num_local_experts", 1, k_max_experts);
   int64_t top_k = c.require_int_any({"num_experts_per_tok", "experts_per_token"}, 1, experts);
+  c.has("experts_per_token");  // the other spelling, when both are written
   bool attention_bias = c.get_bool("attention_bias", true);
   m.num_experts = static_cast<int32_t>(experts);
   m.experts_per_token = static_cast<int32_t>(top_k);

@@ -16,7 +16,10 @@
 #include <vector>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/class_defaults.h"
+#include "formats/hf/decoder_params.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 namespace {
@@ -179,9 +182,9 @@ int64_t add_llama4_vision(const ConfigView& v, ModelDescription& m, TensorAdder&
 
 }  // namespace
 
-void build_llama4(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_llama4(const ConfigView& c, ModelDescription& m, const BuildContext& ctx) {
   TensorAdder t(m);
-  if (m.model_type == "llama4_text") {
+  if (ctx.type == "llama4_text") {
     add_llama4_text(c, m, t, "model", "lm_head.weight");
     return;
   }

@@ -13,11 +13,14 @@
 
 #include "common/checked.h"
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
+#include "formats/hf/layer_windows.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 
-void build_phi(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_phi(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   DecoderParams p = read_decoder_params(c, false);
   set_common(m, p);
   bool qk_layernorm = c.get_bool("qk_layernorm", false);
@@ -56,7 +59,7 @@ void build_phi(const ConfigView& c, ModelDescription& m, const HfConfigOptions&)
   t.bias("lm_head.bias", {p.vocab}, TensorRole::lm_head, TpSplit::vocab);
 }
 
-void build_phi3(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_phi3(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   DecoderParams p = read_decoder_params(c, false);
   set_common(m, p);
   std::vector<int64_t> windows = read_layer_windows(c, p.layers);

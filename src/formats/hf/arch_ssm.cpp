@@ -1,4 +1,4 @@
-// State-space models: Mamba-1, Mamba-2 and the Nemotron-H hybrid (docs/architectures-b.md).
+// State-space models: Mamba-1, Mamba-2 and the Nemotron-H hybrid (docs/architectures.md).
 // - mamba:      transformers models/mamba/modeling_mamba.py (MambaMixer) and
 //               configuration_mamba.py;
 // - mamba2:     transformers models/mamba2/modeling_mamba2.py (Mamba2Mixer);
@@ -14,60 +14,14 @@
 #include <string>
 
 #include "formats/hf/architectures.h"
-#include "formats/hf/builder.h"
+#include "formats/hf/decoder_params.h"
 #include "formats/hf/dims.h"
+#include "formats/hf/llama_blocks.h"
+#include "formats/hf/ssm_blocks.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 namespace {
-
-// Mamba-2 mixer sizes shared by mamba2 and nemotron_h.
-struct Mamba2Params {
-  int64_t hidden = 0;
-  int64_t heads = 0;
-  int64_t head_dim = 0;
-  int64_t groups = 0;
-  int64_t state = 0;
-  int64_t conv_kernel = 0;
-  int64_t intermediate = 0;  // heads * head_dim
-  bool proj_bias = false;
-  bool conv_bias = true;
-};
-
-int64_t conv_dim(const Mamba2Params& s) {
-  return dim_add(s.intermediate,
-                 dim_mul(dim_mul(2, s.groups, "conv channels"), s.state, "conv channels"),
-                 "conv channels");
-}
-
-// Mamba2Mixer: in_proj [intermediate + conv_dim + heads, hidden], conv1d [conv_dim, 1, kernel],
-// dt_bias, A_log, D [heads], gated RMSNorm norm [intermediate], out_proj [hidden, intermediate].
-void add_mamba2_mixer(TensorAdder& t, const Mamba2Params& s, const std::string& mixer,
-                      int32_t layer) {
-  const int64_t conv = conv_dim(s);
-  const int64_t proj =
-      dim_add(dim_add(s.intermediate, conv, "in_proj size"), s.heads, "in_proj size");
-  t.linear(mixer + ".in_proj", s.hidden, proj, s.proj_bias, TensorRole::ssm_in, TpSplit::column,
-           layer);
-  t.add(mixer + ".conv1d.weight", {conv, 1, s.conv_kernel}, TensorRole::ssm_conv, TpSplit::column,
-        layer);
-  if (s.conv_bias) {
-    t.bias(mixer + ".conv1d.bias", {conv}, TensorRole::ssm_conv, TpSplit::column, layer);
-  }
-  t.add(mixer + ".dt_bias", {s.heads}, TensorRole::ssm_param, TpSplit::column, layer);
-  t.add(mixer + ".A_log", {s.heads}, TensorRole::ssm_param, TpSplit::column, layer);
-  t.add(mixer + ".D", {s.heads}, TensorRole::ssm_param, TpSplit::column, layer);
-  t.add(mixer + ".norm.weight", {s.intermediate}, TensorRole::ssm_param, TpSplit::column, layer);
-  t.linear(mixer + ".out_proj", s.intermediate, s.hidden, s.proj_bias, TensorRole::ssm_out,
-           TpSplit::row, layer);
-}
-
-LayerSpec mamba2_layer(const Mamba2Params& s) {
-  LayerSpec l;
-  l.kind = LayerKind::mamba2;
-  l.conv_state_elements = dim_mul(conv_dim(s), s.conv_kernel, "conv state");
-  l.ssm_state_elements = dim_mul(dim_mul(s.heads, s.head_dim, "ssm state"), s.state, "ssm state");
-  return l;
-}
 
 void add_backbone_ends(TensorAdder& t, int64_t vocab, int64_t hidden, bool tied, bool front) {
   if (front) {
@@ -94,7 +48,7 @@ void set_ssm_common(ModelDescription& m, int64_t hidden, int64_t layers, int64_t
 // [time_step_rank + 2 * state, intermediate], dt_proj [intermediate, time_step_rank] + bias,
 // A_log [intermediate, state], D [intermediate], out_proj}}; backbone.norm_f; lm_head (tied by
 // default).
-void build_mamba(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_mamba(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   int64_t h = c.require_int("hidden_size", 1, k_max_hidden);
   int64_t layers = c.require_int_any({"num_hidden_layers", "n_layer"}, 1, k_max_layers);
   int64_t vocab = c.require_int("vocab_size", 1, k_max_vocab);
@@ -117,34 +71,21 @@ void build_mamba(const ConfigView& c, ModelDescription& m, const HfConfigOptions
   set_ssm_common(m, h, layers, inter, vocab, tied);
   m.max_position_embeddings = 0;
 
+  MambaParams mp{h, inter, state, kernel, rank, bias, conv_bias};
   TensorAdder t(m);
   add_backbone_ends(t, vocab, h, tied, true);
   for (int32_t i = 0; i < layers; ++i) {
     std::string prefix = "backbone.layers." + std::to_string(i);
-    std::string x = prefix + ".mixer";
     t.norm(prefix + ".norm", h, false, i);
-    t.add(x + ".A_log", {inter, state}, TensorRole::ssm_param, TpSplit::column, i);
-    t.add(x + ".D", {inter}, TensorRole::ssm_param, TpSplit::column, i);
-    t.add(x + ".conv1d.weight", {inter, 1, kernel}, TensorRole::ssm_conv, TpSplit::column, i);
-    if (conv_bias) t.bias(x + ".conv1d.bias", {inter}, TensorRole::ssm_conv, TpSplit::column, i);
-    t.linear(x + ".in_proj", h, dim_mul(2, inter, "in_proj size"), bias, TensorRole::ssm_in,
-             TpSplit::column, i);
-    t.linear(x + ".x_proj", inter, dim_add(rank, dim_mul(2, state, "x_proj size"), "x_proj size"),
-             false, TensorRole::ssm_in, TpSplit::row, i);
-    t.linear(x + ".dt_proj", rank, inter, true, TensorRole::ssm_in, TpSplit::column, i);
-    t.linear(x + ".out_proj", inter, h, bias, TensorRole::ssm_out, TpSplit::row, i);
-    LayerSpec s;
-    s.kind = LayerKind::mamba;
-    s.conv_state_elements = dim_mul(inter, kernel, "conv state");
-    s.ssm_state_elements = dim_mul(inter, state, "ssm state");
-    m.layers.push_back(s);
+    add_mamba_mixer(t, mp, prefix + ".mixer", i);
+    m.layers.push_back(mamba_layer(mp));
   }
   add_backbone_ends(t, vocab, h, tied, false);
 }
 
 // Mamba2ForCausalLM: backbone.embeddings, backbone.layers.N.{norm, mixer.*}, backbone.norm_f,
 // lm_head (tied by default). intermediate = expand * hidden must equal num_heads * head_dim.
-void build_mamba2(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_mamba2(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   Mamba2Params s;
   s.hidden = c.require_int("hidden_size", 1, k_max_hidden);
   int64_t layers = c.require_int_any({"num_hidden_layers", "n_layer"}, 1, k_max_layers);
@@ -181,7 +122,7 @@ void build_mamba2(const ConfigView& c, ModelDescription& m, const HfConfigOption
 // mixer, '*' attention (mixer.{q,k,v,o}_proj), '-' an MLP (mixer.{up,down}_proj, relu2, no
 // gate), 'E' a mixture of experts (mixer.gate + e_score_correction_bias, mixer.experts.J.
 // {up,down}_proj, mixer.shared_experts.{up,down}_proj). Each layer has its own norm.
-void build_nemotron_h(const ConfigView& c, ModelDescription& m, const HfConfigOptions&) {
+void build_nemotron_h(const ConfigView& c, ModelDescription& m, const BuildContext&) {
   const int64_t h = c.require_int("hidden_size", 1, k_max_hidden);
   const int64_t layers = c.require_int("num_hidden_layers", 1, k_max_layers);
   const int64_t vocab = c.require_int("vocab_size", 1, k_max_vocab);

@@ -17,7 +17,10 @@ std::string show(const nlohmann::json& v) { return json_show(v); }
 }  // namespace
 
 ConfigView::ConfigView(const nlohmann::json& j, std::string source, std::string prefix)
-    : j_(j), source_(std::move(source)), prefix_(std::move(prefix)) {}
+    : j_(j),
+      source_(std::move(source)),
+      prefix_(std::move(prefix)),
+      read_(std::make_shared<std::unordered_set<std::string>>()) {}
 
 std::string ConfigView::where(std::string_view key) const {
   return source_ + ": " + prefix_ + std::string(key);
@@ -30,6 +33,7 @@ void ConfigView::fail(std::string_view key, std::string_view message) const {
 }
 
 const nlohmann::json* ConfigView::find(std::string_view key) const {
+  read_->insert(prefix_ + std::string(key));
   if (!j_.is_object()) return nullptr;
   auto it = j_.find(key);
   if (it == j_.end() || it->is_null()) return nullptr;
@@ -43,7 +47,9 @@ ConfigView ConfigView::sub(std::string_view key) const {
   if (v == nullptr || !v->is_object()) {
     fail(key, v == nullptr ? "is missing" : "must be an object, got " + type_name(*v));
   }
-  return ConfigView(*v, source_, prefix_ + std::string(key) + ".");
+  ConfigView s(*v, source_, prefix_ + std::string(key) + ".");
+  s.read_ = read_;
+  return s;
 }
 
 std::optional<int64_t> ConfigView::opt_int(std::string_view key, int64_t min, int64_t max) const {

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace llmem {
@@ -41,6 +43,11 @@ class ConfigView {
   const std::string& prefix() const { return prefix_; }
   const nlohmann::json& json() const { return j_; }
 
+  // Every key looked up through this view or its sub() views, as "text_config.KEY": a builder
+  // that never asked for a key did not use it (hf_config.cpp reports unused keys that change
+  // shapes, such as num_experts or vision_config, instead of ignoring them silently).
+  bool was_read(std::string_view path) const { return read_->contains(std::string(path)); }
+
   // "config.json: text_config.KEY" for messages.
   std::string where(std::string_view key) const;
   [[noreturn]] void fail(std::string_view key, std::string_view message) const;
@@ -49,6 +56,7 @@ class ConfigView {
   const nlohmann::json& j_;
   std::string source_;
   std::string prefix_;
+  std::shared_ptr<std::unordered_set<std::string>> read_;  // shared with sub() views
 };
 
 }  // namespace llmem

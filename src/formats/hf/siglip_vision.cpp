@@ -1,5 +1,8 @@
 #include "formats/hf/siglip_vision.h"
 
+#include "formats/hf/class_defaults.h"
+#include "formats/hf/decoder_params.h"
+
 namespace llmem::hf {
 namespace {
 

@@ -12,7 +12,8 @@
 
 #include <string>
 
-#include "formats/hf/builder.h"
+#include "formats/hf/config_view.h"
+#include "formats/hf/tensor_adder.h"
 
 namespace llmem::hf {
 

@@ -9,8 +9,12 @@
 
 namespace llmem {
 
-ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions options) {
-  namespace fs = std::filesystem;
+namespace {
+
+namespace fs = std::filesystem;
+
+// The config.json a path names: the file, or the one inside a folder.
+fs::path config_path(const std::string& path) {
   fs::path p(path);
   std::error_code ec;
   if (fs::is_directory(p, ec)) {
@@ -22,6 +26,13 @@ ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions op
     }
     p = cfg;
   }
+  return p;
+}
+
+}  // namespace
+
+std::string read_hf_config_text(const std::string& path) {
+  fs::path p = config_path(path);
   std::ifstream in(p, std::ios::binary);
   if (!in) throw InputError(p.string() + ": cannot be opened for reading");
   in.seekg(0, std::ios::end);
@@ -34,12 +45,23 @@ ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions op
   in.seekg(0);
   std::string text(static_cast<size_t>(size), '\0');
   in.read(text.data(), size);
-  // AutoGPTQ's quantize_config.json beside it (read only when small, as config.json is).
-  if (fs::path qc = p.parent_path() / "quantize_config.json";
-      options.quantize_config_json.empty() && fs::is_regular_file(qc, ec) &&
-      fs::file_size(qc, ec) < (size_t{1} << 20)) {
-    std::ifstream q(qc, std::ios::binary);
-    options.quantize_config_json.assign(std::istreambuf_iterator<char>(q), {});
+  return text;
+}
+
+std::string read_quantize_config_beside(const std::string& path) {
+  // AutoGPTQ's quantize_config.json beside config.json (read only when small, as config.json is).
+  std::error_code ec;
+  fs::path qc = config_path(path).parent_path() / "quantize_config.json";
+  if (!fs::is_regular_file(qc, ec) || fs::file_size(qc, ec) >= (size_t{1} << 20)) return "";
+  std::ifstream q(qc, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(q), {});
+}
+
+ModelDescription load_hf_config_file(const std::string& path, HfConfigOptions options) {
+  fs::path p = config_path(path);
+  std::string text = read_hf_config_text(path);
+  if (options.quantize_config_json.empty()) {
+    options.quantize_config_json = read_quantize_config_beside(path);
   }
   if (options.source.empty()) options.source = p.string();
   if (options.name.empty()) {

@@ -143,11 +143,23 @@ std::optional<Weights> folder_weights(const fs::path& dir, const FolderListing& 
 }
 
 ModelDescription with_config(const std::string& config, const ModelPathOptions& o,
-                             const std::string& default_name, bool tensors_follow) {
+                             const std::string& default_name, bool tensors_follow = false) {
   HfConfigOptions hf = o.hf;
   if (hf.name.empty()) hf.name = default_name;
   hf.tensors_follow = tensors_follow;
   return load_hf_config_file(config, hf);
+}
+
+// config.json with the stored tensors: a supported type is reconciled with them, any other type
+// takes its weights from them (load_hf_model).
+ModelDescription with_config_and_weights(const std::string& config, const ModelPathOptions& o,
+                                         const std::string& default_name, const Weights& w) {
+  HfConfigOptions hf = o.hf;
+  if (hf.name.empty()) hf.name = default_name;
+  if (hf.source.empty()) hf.source = config;
+  hf.tensors_follow = true;
+  if (hf.quantize_config_json.empty()) hf.quantize_config_json = read_quantize_config_beside(config);
+  return load_hf_model(read_hf_config_text(config), w.checkpoint, hf);
 }
 
 ModelDescription load_folder(const fs::path& dir, const std::string& path,
@@ -173,25 +185,25 @@ ModelDescription load_folder(const fs::path& dir, const std::string& path,
                      std::string(k_index));
   }
   std::optional<Weights> w = folder_weights(dir, l);
-  ModelDescription m = with_config(config, o, name, w.has_value());
-  m.source = path;
   std::string config_used = l.config ? std::string(k_config) : config;
-  if (!w) {
-    if (!l.gguf.empty()) {
-      ModelDescription g = load_gguf(pick_gguf(dir, path, l.gguf), path);
-      g.notes.push_back(
-          "the folder's config.json is not used: the GGUF file holds the "
-          "architecture and the stored bytes");
-      return g;
-    }
-    std::string why = "the folder has no .safetensors files";
-    m.notes.push_back("used " + config_used + " only: " + why +
-                      ", so weights are counted from the config");
+  if (w) {
+    ModelDescription m = with_config_and_weights(config, o, name, *w);
+    m.source = path;
+    m.notes.push_back("used " + config_used + " + " + w->used);
     return m;
   }
-  for (auto& n : w->checkpoint.notes) m.notes.push_back(n);
-  reconcile(m, w->checkpoint);
-  m.notes.push_back("used " + config_used + " + " + w->used);
+  if (!l.gguf.empty()) {
+    ModelDescription g = load_gguf(pick_gguf(dir, path, l.gguf), path);
+    g.notes.push_back(
+        "the folder's config.json is not used: the GGUF file holds the "
+        "architecture and the stored bytes");
+    return g;
+  }
+  ModelDescription m = with_config(config, o, name);
+  m.source = path;
+  m.notes.push_back("used " + config_used +
+                    " only: the folder has no .safetensors files, so weights are counted from "
+                    "the config");
   return m;
 }
 
@@ -206,10 +218,8 @@ ModelDescription load_safetensors_file(const fs::path& p, const std::string& pat
     m.notes.push_back("used " + w.used);
     return m;
   }
-  ModelDescription m = with_config(o.config_path, o, name, true);
+  ModelDescription m = with_config_and_weights(o.config_path, o, name, w);
   m.source = path;
-  for (auto& n : w.checkpoint.notes) m.notes.push_back(n);
-  reconcile(m, w.checkpoint);
   m.notes.push_back("used " + o.config_path + " + " + w.used);
   return m;
 }

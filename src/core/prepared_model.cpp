@@ -158,6 +158,7 @@ PreparedModel prepare_model(const ModelDescription& m) {
   PreparedModel p;
   p.records = m.tensors;
   p.num_layers = static_cast<int64_t>(m.layers.size());
+  p.model_type = m.model_type;
   p.torch_dtype = m.torch_dtype;
   p.hidden_size = m.hidden_size;
   p.vocab_size = m.vocab_size;

@@ -32,6 +32,7 @@ struct PreparedModel {
   std::vector<uint32_t> outside;  // records outside the decoder stack
   std::vector<StackRun> runs;     // the decoder stack, in layer order
   int64_t num_layers = 0;
+  std::string model_type;  // config.json model_type: which module names PEFT targets by default
   DType compute_dtype = DType::bf16;  // what unquantised weights and activations use
   DType torch_dtype = DType::bf16;
   int64_t hidden_size = 0;

@@ -1,0 +1,541 @@
+// The training fast path: one GPU's peak over the step, as plain numbers (no allocation).
+// The step, as PyTorch runs it: forward (saved activations grow; the loss upcasts logits), backward
+// (activations freed layer by layer while gradients appear; a checkpointed layer is recomputed
+// first), the optimizer step (its temporaries) and zero_grad(set_to_none=True), which frees the
+// gradients before the next forward unless they accumulate. The peak is the largest of those
+// moments; docs/training.md gives each phase's formula.
+#include <algorithm>
+
+#include "common/checked.h"
+#include "core/training/training_internal.h"
+#include "llmem/core/engine.h"
+
+namespace llmem {
+namespace training {
+uint32_t role_bit(TensorRole r);
+}  // namespace training
+
+namespace {
+
+using training::LayerShape;
+using training::StepShape;
+
+uint64_t add(uint64_t a, uint64_t b) { return checked_add(a, b, "training bytes"); }
+uint64_t mul(uint64_t a, uint64_t b) { return checked_mul(a, b, "training bytes"); }
+uint64_t sub0(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+bool norm_fp32_normed(std::string_view model_type) {
+  // Gemma's RMSNorm computes (x.float() normed) * (1 + weight.float()) in fp32 and casts last
+  // (modeling_gemma.py GemmaRMSNorm.forward), as LitGPT's does.
+  return model_type.substr(0, 5) == "gemma";
+}
+
+// One run's layer shape; `trained` says whether this layer's base weights train.
+LayerShape layer_shape(const PreparedModel& p, const TrainingPlan& plan, const StackRun& run,
+                       bool trained, int32_t rank) {
+  LayerShape l;
+  l.kind = run.spec.kind;
+  l.hidden = p.hidden_size;
+  l.heads = run.spec.num_heads;
+  l.kv_heads = run.spec.num_kv_heads;
+  l.head_dim_k = run.spec.head_dim_k;
+  l.head_dim_v = run.spec.head_dim_v;
+  if (l.kind == LayerKind::mla) {
+    l.kv_heads = l.heads;  // MLA decompresses K and V per query head for attention
+  }
+  l.norms = 0;
+  l.gated = false;
+  const uint64_t h = static_cast<uint64_t>(p.hidden_size);
+  const uint64_t r = static_cast<uint64_t>(rank);
+  for (uint32_t m = 0; m < run.member_count; ++m) {
+    const uint32_t idx = p.members[run.first_member + m];
+    const Tensor& t = p.records[idx];
+    const TrainableRecord& tr = plan.records[idx];
+    const bool trains = trained && tr.trains;
+    const bool adapted = tr.adapter_a > 0;
+    const uint64_t per = static_cast<uint64_t>(t.per_layer);
+    const uint64_t n = t.elements();
+    const bool expert = t.group == WeightGroup::experts;
+    switch (t.role) {
+      case TensorRole::norm:
+        if (t.bias) {
+          l.layer_norm = true;
+        } else if (n == h) {
+          l.norms += static_cast<int32_t>(per);
+          l.norm_trains = l.norm_trains || trains;
+        } else {
+          l.qk_norm = true;
+        }
+        break;
+      case TensorRole::q:
+      case TensorRole::k:
+      case TensorRole::v:
+      case TensorRole::qkv:
+      case TensorRole::q_a:
+      case TensorRole::kv_a:
+        if (t.bias) break;
+        l.qkv_trains = l.qkv_trains || trains;
+        if (adapted) {
+          l.lora_attn_in_adapters += per;
+          l.lora_attn_rank += tr.adapter_a / static_cast<uint64_t>(t.shape.back()) * per;
+          l.dora_out_attn += tr.dora_magnitude * per;
+        }
+        break;
+      case TensorRole::q_b:
+      case TensorRole::kv_b:
+        if (!t.bias) l.qkv_trains = l.qkv_trains || trains;
+        break;
+      case TensorRole::o:
+        if (t.bias) break;
+        l.o_trains = l.o_trains || trains;
+        if (adapted) {
+          l.lora_o_adapters += per;
+          l.lora_o_rank += r * per;
+          l.dora_out_o += tr.dora_magnitude * per;
+        }
+        break;
+      case TensorRole::gate:
+      case TensorRole::up:
+      case TensorRole::gate_up:
+        if (t.bias) break;
+        if (t.role != TensorRole::up) l.gated = true;
+        if (expert) {
+          l.experts_train = l.experts_train || trains;
+          if (adapted && t.routed) {
+            l.lora_expert_adapters += 1;
+            l.lora_expert_up_rank += r;
+          }
+        } else {
+          l.up_trains = l.up_trains || trains;
+          if (adapted) {
+            l.lora_up_adapters += per;
+            l.lora_up_rank += tr.adapter_a / static_cast<uint64_t>(t.shape.back()) * per;
+            l.dora_out_up += tr.dora_magnitude * per;
+          }
+        }
+        break;
+      case TensorRole::down: {
+        if (t.bias) break;
+        const uint64_t experts_in = t.experts > 1 ? static_cast<uint64_t>(t.experts) : 1;
+        const uint64_t width = n / experts_in / std::max<uint64_t>(h, 1);
+        if (expert && t.routed) {
+          l.expert_intermediate = static_cast<int64_t>(width);
+          l.experts_train = l.experts_train || trains;
+          if (adapted) l.lora_expert_down_rank += r;
+        } else if (expert) {
+          l.shared_intermediate += static_cast<int64_t>(width * per);
+          l.experts_train = l.experts_train || trains;
+        } else {
+          l.intermediate = static_cast<int64_t>(width);
+          l.down_trains = l.down_trains || trains;
+          if (adapted) {
+            l.lora_down_adapters += per;
+            l.lora_down_rank += r * per;
+            l.dora_out_down += tr.dora_magnitude * per;
+          }
+        }
+        break;
+      }
+      case TensorRole::router:
+        if (!t.bias) l.router_trains = l.router_trains || trains;
+        break;
+      default:
+        break;
+    }
+  }
+  if (run.spec.moe) {
+    l.experts = p.num_experts;
+    l.top_k = p.experts_per_token;
+    if (l.expert_intermediate == 0) l.experts = 0;
+  }
+  if (l.intermediate == 0 && !run.spec.moe) l.gated = true;
+  return l;
+}
+
+struct RunSaved {
+  uint64_t layers = 0;  // Σ saved sets
+  uint64_t largest_layer = 0;
+  uint64_t quadratic = 0;  // Σ s² terms
+  uint64_t largest_tensor = 0;
+  int64_t count = 0;
+};
+
+}  // namespace
+
+uint64_t ActivationsAtPeak::activations() const {
+  return add(add(add(add(layers, outside), recompute), workspace), autocast);
+}
+
+uint64_t ActivationsAtPeak::total() const {
+  return add(add(add(add(activations(), loss_saved), loss_transient), gradients), optimizer_temp);
+}
+
+uint64_t SavedActivations::total() const {
+  return add(add(add(layers_bytes, outside_bytes), loss_bytes), autocast_bytes);
+}
+
+TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& plan,
+                                 const TrainingOptions& o) {
+  TrainingNumbers n;
+  const auto& rules = training::framework_rules(o.framework);
+  StepShape s;
+  s.b = static_cast<uint64_t>(o.batch);
+  s.s = static_cast<uint64_t>(o.seq);
+  s.tokens = mul(s.b, s.s);
+  s.act = dtype_bits(plan.compute_dtype) / 8;
+  s.adapter = dtype_bits(plan.adapter_dtype) / 8;
+  s.attention = o.attention;
+  s.attention_dropout = o.attention_dropout;
+  s.lora_dropout = o.lora_dropout >= 0 ? o.lora_dropout : rules.lora_dropout;
+  s.packed = o.packed;
+  s.norm = norm_fp32_normed(p.model_type) ? training::NormStyle::fp32_normed : rules.norm;
+  s.sdpa_repeats_kv = rules.sdpa_repeats_kv;
+  s.lora_fa = o.lora_fa;
+  s.amp = plan.precision == Precision::bf16_mixed || plan.precision == Precision::fp16_mixed
+              ? state_bytes(o.framework, o.precision).autocast_copies
+              : false;
+  const bool lora = plan.method == TrainMethod::lora || plan.method == TrainMethod::qlora;
+  const uint64_t T = s.tokens, p_act = s.act, h = static_cast<uint64_t>(p.hidden_size);
+  const uint64_t V = static_cast<uint64_t>(p.vocab_size);
+
+  // Decoder layers: each run's saved set, trained and frozen layers apart (freeze cuts runs).
+  RunSaved rs;
+  uint64_t rotary_dim = 0;
+  for (const auto& run : p.runs) {
+    int32_t trained_layers = run.num_layers;
+    if (plan.method != TrainMethod::full) {
+      trained_layers = 0;
+      for (uint32_t m = 0; m < run.member_count; ++m) {
+        const uint32_t idx = p.members[run.first_member + m];
+        const Tensor& t = p.records[idx];
+        const TrainableRecord& tr = plan.records[idx];
+        if (!tr.trains) continue;
+        const int64_t lo = std::max<int64_t>(t.layer, run.first_layer);
+        const int64_t hi = std::min<int64_t>(int64_t{t.layer} + t.layers,
+                                             int64_t{run.first_layer} + run.num_layers);
+        const int64_t rec_first_trained = int64_t{t.layer} + t.layers - tr.trainable_layers;
+        const int64_t overlap = std::max<int64_t>(0, hi - std::max(lo, rec_first_trained));
+        trained_layers = std::max<int32_t>(trained_layers, static_cast<int32_t>(overlap));
+      }
+    }
+    for (int pass = 0; pass < 2; ++pass) {
+      const int64_t count = pass == 0 ? trained_layers : run.num_layers - trained_layers;
+      if (count <= 0) continue;
+      LayerShape l = layer_shape(p, plan, run, pass == 0, o.lora_rank);
+      training::LayerSaved ls = training::layer_saved_bytes(l, s);
+      rs.layers = add(rs.layers, mul(ls.bytes, static_cast<uint64_t>(count)));
+      rs.quadratic = add(rs.quadratic, mul(ls.attention_quadratic, static_cast<uint64_t>(count)));
+      rs.largest_layer = std::max(rs.largest_layer, ls.bytes);
+      rs.largest_tensor = std::max(rs.largest_tensor, ls.largest);
+      rs.count += count;
+      if (l.kind == LayerKind::attention) rotary_dim = static_cast<uint64_t>(l.head_dim_k);
+    }
+  }
+  n.saved.per_layer_bytes = rs.largest_layer;
+
+  // Outside the layers.
+  bool embedding_trains = false, lm_head_trains = false, final_norm_trains = false;
+  bool learned_positions = false, lm_head_adapted = false;
+  for (size_t i = 0; i < p.records.size(); ++i) {
+    const Tensor& t = p.records[i];
+    const TrainableRecord& tr = plan.records[i];
+    if (t.role == TensorRole::embedding) embedding_trains = embedding_trains || tr.trains;
+    if (t.role == TensorRole::position_embedding) learned_positions = true;
+    if (t.role == TensorRole::lm_head) {
+      lm_head_trains = lm_head_trains || tr.trains;
+      lm_head_adapted = lm_head_adapted || tr.adapter_a > 0;
+    }
+    if (t.role == TensorRole::norm && !t.in_stack() && !t.bias) {
+      final_norm_trains = final_norm_trains || tr.trains;
+    }
+  }
+  if (p.tied_embeddings) lm_head_trains = embedding_trains;
+  bool final_layer_norm = false;
+  for (const auto& t : p.records) {
+    if (t.role == TensorRole::norm && !t.in_stack() && t.bias) final_layer_norm = true;
+  }
+  const auto style = [&]() {
+    switch (o.fused_loss) {
+      case FusedLoss::cross_entropy:
+        return training::LossStyle::fused_ce;
+      case FusedLoss::linear_cross_entropy:
+        return training::LossStyle::fused_linear;
+      case FusedLoss::none:
+        return o.loss_chunks > 1
+                   ? rules.chunked_loss
+                   : (rules.loss == training::LossStyle::fused_ce ? training::LossStyle::fp32_upcast
+                                                                  : rules.loss);
+      default:
+        return o.loss_chunks > 1 ? rules.chunked_loss : rules.loss;
+    }
+  }();
+  uint64_t outside = 0;
+  if (embedding_trains) outside = add(outside, mul(T, 8));  // embedding keeps its indices
+  if (learned_positions && embedding_trains) outside = add(outside, mul(s.s, 8));
+  const uint64_t rotary = learned_positions ? 0 : mul(mul(2 * p_act, s.s), rotary_dim);
+  outside = add(outside, training::norm_saved_bytes(s, T, h, final_layer_norm, final_norm_trains));
+  if (lm_head_trains && style != training::LossStyle::fused_linear) {
+    outside = add(outside, mul(T, h * p_act));
+  }
+  if (lm_head_adapted) outside = add(outside, mul(T, h * s.adapter + o.lora_rank * s.adapter));
+
+  // The loss: what it keeps, and its transient beyond that (docs/training.md "LM head and loss").
+  uint64_t chunks = static_cast<uint64_t>(std::max<int64_t>(o.loss_chunks, 1));
+  if (o.loss_chunks == 0 && rules.loss_chunk_tokens > 0) {
+    chunks = (s.s + static_cast<uint64_t>(rules.loss_chunk_tokens) - 1) /
+             static_cast<uint64_t>(rules.loss_chunk_tokens);
+  }
+  const uint64_t TV = mul(T, V);
+  uint64_t loss_saved = 0, loss_fwd = 0, loss_bwd = 0;
+  const bool logits_held_in_backward = o.framework == Framework::litgpt;
+  switch (style) {
+    case training::LossStyle::fp32_upcast:
+      loss_saved = add(add(mul(TV, 4), mul(T, 8)), 4);
+      loss_fwd = add(mul(TV, p_act), mul(TV, 4) / chunks);
+      loss_bwd = add(mul(TV, 8) / chunks, mul(TV, p_act) / chunks);
+      if (logits_held_in_backward) loss_bwd = add(loss_bwd, mul(TV, p_act));
+      break;
+    case training::LossStyle::model_dtype:
+      loss_saved = add(add(mul(TV, p_act), mul(T, 8)), 4);
+      loss_fwd = mul(TV, p_act);
+      loss_bwd = mul(TV, 3 * p_act) / chunks;
+      if (logits_held_in_backward) loss_bwd = add(loss_bwd, mul(TV, p_act));
+      break;
+    case training::LossStyle::fused_ce:
+      // Fast_CrossEntropyLoss: save_for_backward(logits, logsumexp, labels); the backward writes
+      // the gradient into the logits in place.
+      loss_saved = add(add(mul(TV, p_act), mul(T, 4)), mul(T, 8));
+      break;
+    case training::LossStyle::fused_linear: {
+      // Liger fused_linear_cross_entropy_forward: grad_input (BT × H) and grad_weight (V × H)
+      // computed in the forward and saved; one chunk of logits at a time.
+      loss_saved = add(mul(T, h * p_act), mul(T, 4));
+      if (lm_head_trains) loss_saved = add(loss_saved, mul(mul(V, h), plan.base_grad));
+      uint64_t inc = (V + h - 1) / std::max<uint64_t>(h, 1);
+      uint64_t rows = 1;
+      while (rows < (T + inc - 1) / std::max<uint64_t>(inc, 1)) rows *= 2;
+      loss_fwd = mul(mul(rows, V), p_act + 4);
+      break;
+    }
+  }
+
+  // Recomputation.
+  const uint64_t layer_inputs = mul(mul(T, h), p_act);
+  const uint64_t L = static_cast<uint64_t>(rs.count);
+  uint64_t layers_kept = rs.layers;
+  uint64_t recompute = 0;
+  uint64_t outside_saved = add(outside, rotary);
+  const uint64_t recompute_copies = plan.amp ? mul(plan.trained_matmul_layer_max, 2) : 0;
+  switch (o.recompute) {
+    case Recompute::none:
+      break;
+    case Recompute::full:
+    case Recompute::unsloth: {
+      // HF GradientCheckpointingLayer / torchtune checkpoint_wrapper: each layer keeps its input;
+      // the rotary cos/sin travel in the closure (alive, not saved) and are saved again while a
+      // layer is recomputed (the harness's per-layer recompute bytes include them).
+      layers_kept = mul(layer_inputs, L);
+      outside_saved = outside;
+      recompute = add(add(rs.largest_layer, rotary), recompute_copies);
+      if (o.recompute == Recompute::unsloth) {
+        n.saved.offloaded_bytes = mul(layer_inputs, L > 0 ? L - 1 : 0);
+        layers_kept = L > 0 ? layer_inputs : 0;
+      }
+      if (o.activation_offload) {
+        // OffloadActivations: checkpointed inputs ≥ 1 KiB go to pinned host memory; one layer's
+        // input is in flight each way (max_fwd_stash_size bounds the forward stash).
+        const uint64_t on_gpu = std::min<uint64_t>(L, 2);
+        n.saved.offloaded_bytes = mul(layer_inputs, L - on_gpu);
+        layers_kept = mul(layer_inputs, on_gpu);
+      }
+      break;
+    }
+    case Recompute::selective:
+      if (rules.selective_every_k) {
+        // torchtune: every k-th layer (count % k == 0) checkpointed, the others keep all.
+        const uint64_t k = static_cast<uint64_t>(o.recompute_every);
+        const uint64_t ck = (L + k - 1) / k;
+        layers_kept = add(mul(layer_inputs, ck), mul(rs.largest_layer, L - ck));
+        recompute = add(rs.largest_layer, recompute_copies);
+      } else {
+        // Megatron: core attention recomputed (Korthikanti et al. 2022 §4.2).
+        layers_kept = sub0(rs.layers, rs.quadratic);
+        recompute = L > 0 ? rs.quadratic / L : 0;
+      }
+      break;
+    case Recompute::count:
+      break;
+  }
+  n.saved.layers_bytes = layers_kept;
+  n.saved.outside_bytes = outside_saved;
+  n.saved.loss_bytes = loss_saved;
+  n.saved.recompute_bytes = recompute;
+  n.saved.autocast_bytes = plan.amp ? mul(plan.matmul_elements, 2) : 0;
+  n.cpu_bytes = n.saved.offloaded_bytes;
+
+  // Model states: weights, adapters, gradients, master weights, optimizer states.
+  uint64_t weights = 0;
+  for (size_t g = 0; g < plan.weight_bytes.size(); ++g) {
+    n.parts[weights_part(static_cast<WeightGroup>(g))] = plan.weight_bytes[g];
+    weights = add(weights, plan.weight_bytes[g]);
+  }
+  uint64_t grads = 0, master = 0, states = 0, managed = 0, adapters = 0;
+  uint64_t largest_trainable = 0, largest_grad = 0, state_elements_bytes = 0;
+  uint64_t embedding_grad = 0, head_grad = 0;
+  for (size_t i = 0; i < p.records.size(); ++i) {
+    const Tensor& t = p.records[i];
+    const TrainableRecord& tr = plan.records[i];
+    const uint64_t elems = t.elements();
+    const int64_t rows = t.shape.size() >= 2 ? t.shape[t.shape.size() - 2] : 0;
+    const int64_t cols = t.shape.size() >= 2 ? t.shape.back() : 0;
+    const bool matrix = rows > 0 && t.role != TensorRole::embedding &&
+                        t.role != TensorRole::lm_head && t.role != TensorRole::position_embedding;
+    auto state_of = [&](uint64_t e, int64_t r, int64_t c, uint32_t sb) {
+      uint64_t b = optimizer_state_bytes(o.optimizer, e, r, c, sb, o.optimizer_block_size);
+      return b;
+    };
+    if (tr.trains) {
+      const uint64_t count =
+          mul(static_cast<uint64_t>(tr.trainable_layers), static_cast<uint64_t>(t.per_layer));
+      const uint64_t g = mul(mul(elems, count), plan.base_grad);
+      grads = add(grads, g);
+      if (t.role == TensorRole::embedding) embedding_grad = add(embedding_grad, g);
+      if (t.role == TensorRole::lm_head || (t.role == TensorRole::embedding && p.tied_embeddings)) {
+        head_grad = add(head_grad, g);
+      }
+      master = add(master, mul(mul(elems, count), plan.base_master));
+      const uint64_t per = state_of(elems, matrix ? rows : 0, matrix ? cols : 0, plan.base_state);
+      const uint64_t st = mul(per, count);
+      states = add(states, st);
+      if (paged_states(o.optimizer, elems)) managed = add(managed, st);
+      largest_trainable = std::max(largest_trainable, elems);
+      largest_grad = std::max(largest_grad, elems * plan.base_grad);
+      state_elements_bytes = add(state_elements_bytes, mul(mul(elems, count), plan.base_state));
+    }
+    if (tr.adapter_a > 0) {
+      const uint64_t count = t.count();
+      const uint64_t in = static_cast<uint64_t>(t.shape.back());
+      const uint64_t a_rows = tr.adapter_a / std::max<uint64_t>(in, 1);
+      const uint64_t b_rows = a_rows > 0 ? tr.adapter_b / a_rows : 0;
+      const uint64_t e = tr.adapter_a + tr.adapter_b + tr.dora_magnitude;
+      adapters = add(adapters, mul(mul(e, count), plan.adapter_weight));
+      // LoRA-FA: lora_A keeps no gradient and no optimizer state.
+      const uint64_t trained_e = o.lora_fa ? tr.adapter_b + tr.dora_magnitude : e;
+      grads = add(grads, mul(mul(trained_e, count), plan.adapter_grad));
+      master = add(master, mul(mul(trained_e, count), plan.adapter_master));
+      uint64_t st = 0;
+      if (!o.lora_fa) {
+        st = add(st, state_of(tr.adapter_a, static_cast<int64_t>(a_rows), static_cast<int64_t>(in),
+                              plan.adapter_state));
+      }
+      st = add(st, state_of(tr.adapter_b, static_cast<int64_t>(b_rows),
+                            static_cast<int64_t>(a_rows), plan.adapter_state));
+      if (tr.dora_magnitude > 0)
+        st = add(st, state_of(tr.dora_magnitude, 0, 0, plan.adapter_state));
+      states = add(states, mul(st, count));
+      if (paged_states(o.optimizer, tr.adapter_a)) managed = add(managed, mul(st, count));
+      largest_trainable = std::max(largest_trainable, std::max(tr.adapter_a, tr.adapter_b));
+      largest_grad = std::max(largest_grad, tr.adapter_a * plan.adapter_grad);
+      state_elements_bytes =
+          add(state_elements_bytes, mul(mul(trained_e, count), plan.adapter_state));
+    }
+  }
+  n.gradients_bytes = grads;
+  n.managed_bytes = managed;
+
+  // Optimizer-step temporaries.
+  uint64_t temp = 0;
+  switch (o.optimizer) {
+    case Optimizer::adamw:
+      // torch AdamW's foreach path (_multi_tensor_adamw: exp_avg_sq_sqrt = _foreach_sqrt(…)) —
+      // one state-sized copy of the whole group; the default on CUDA in torch ≥ 2.
+      temp = state_elements_bytes;
+      break;
+    case Optimizer::adafactor:
+      // Adafactor.step, one parameter at a time: update = grad**2 + eps and its factored
+      // approximation (fp32), plus grad.float() and p.float() for 16-bit parameters.
+      temp = mul(largest_trainable, plan.base_weight == 4 ? 8 : 16);
+      break;
+    case Optimizer::muon:
+      // Newton–Schulz on the largest matrix in bf16 (X, X Xᵀ and two products): unconfirmed.
+      temp = mul(largest_trainable, 8);
+      break;
+    default:
+      temp = 0;  // bitsandbytes and SGD/Lion update in place, tensor by tensor
+      break;
+  }
+  if (o.optimizer_in_backward && o.optimizer == Optimizer::adamw) temp = mul(largest_trainable, 4);
+  n.optimizer_temp_bytes = temp;
+
+  // Phases.
+  const bool accumulate = o.grad_accum > 1;
+  const uint64_t grads_live = o.optimizer_in_backward ? largest_grad : grads;
+  const uint64_t grads_persist = accumulate ? grads : 0;
+  const uint64_t workspace = add(mul(layer_inputs, 2), mul(rs.largest_tensor, 2));
+  const uint64_t autocast = n.saved.autocast_bytes;
+  ActivationsAtPeak ph[5];
+  // 0: end of forward: every saved tensor, the loss's forward transient (logits held, one chunk
+  //    upcast), gradients only when they accumulate.
+  ph[0] = {layers_kept, outside_saved, 0, 0, autocast, loss_saved, loss_fwd, grads_persist, 0};
+  // 1: start of backward: the loss's backward transient (grad of log-softmax in and out).
+  ph[1] = {layers_kept, outside_saved, 0, 0, autocast, loss_saved, loss_bwd, grads_persist, 0};
+  // 2: the first layer recomputed / back-propagated: the loss is gone, the LM head's gradient
+  //    exists, one layer's recompute set and the backward workspace are live.
+  ph[2] = {layers_kept,
+           outside_saved,
+           recompute,
+           workspace,
+           autocast,
+           0,
+           0,
+           std::max(grads_persist, o.optimizer_in_backward ? largest_grad : head_grad),
+           0};
+  // 3: the last layer (layer 0): its recompute set and workspace beside every gradient but the
+  //    embedding's.
+  ph[3] = {0,         outside_saved,
+           recompute, workspace,
+           0,         0,
+           0,         o.optimizer_in_backward ? largest_grad : sub0(grads, embedding_grad),
+           0};
+  // 4: the optimizer step: every gradient and the step's temporaries.
+  ph[4] = {0, 0, 0, 0, 0, 0, 0, grads_live, temp};
+  size_t best = 0;
+  for (size_t i = 1; i < 5; ++i) {
+    if (ph[i].total() > ph[best].total()) best = i;
+  }
+  n.phase = static_cast<PeakPhase>(best);
+  n.at_peak = ph[best];
+  n.loss_transient_bytes = ph[best].loss_transient;
+
+  n.parts[Part::lora_adapters] = adapters;
+  n.parts[Part::master_weights] = master;
+  n.parts[Part::optimizer_states] = add(states, n.at_peak.optimizer_temp);
+  n.parts[Part::gradients] = n.at_peak.gradients;
+  n.parts[Part::activations] = n.at_peak.activations();
+  n.parts[Part::logits] = add(n.at_peak.loss_saved, n.at_peak.loss_transient);
+  const EngineModel& e = generic_engine();
+  n.cuda_context_bytes = o.cuda_context_bytes > 0 ? o.cuda_context_bytes : e.cuda_context.bytes;
+  n.parts[Part::cuda_context] = n.cuda_context_bytes;
+  n.total_bytes = n.parts.total();
+  n.allocated_bytes = sub0(sub0(n.total_bytes, n.cuda_context_bytes), managed);
+  // The caching allocator's reserve: at least the allocated peak; blocks rounded to 2 MiB
+  // segments and kept after free (docs/training.md "reserved").
+  n.reserved_low = n.allocated_bytes;
+  n.reserved_high = add(n.allocated_bytes, n.allocated_bytes / 4);
+  const uint64_t ctx_low =
+      o.cuda_context_bytes > 0 ? o.cuda_context_bytes : e.cuda_context.bytes_low;
+  const uint64_t ctx_high =
+      o.cuda_context_bytes > 0 ? o.cuda_context_bytes : e.cuda_context.bytes_high;
+  n.device_low = add(add(n.reserved_low, ctx_low), managed);
+  n.device_high = add(add(n.reserved_high, ctx_high), managed);
+  (void)weights;
+  (void)lora;
+  n.states_bytes = states;
+  return n;
+}
+
+TrainingNumbers training_numbers(const PreparedModel& p, const TrainingOptions& o) {
+  return training_numbers(p, plan_training(p, o), o);
+}
+
+}  // namespace llmem

@@ -132,6 +132,8 @@ struct TrainingOptions {
   int64_t seq = 2048;                           // seq: tokens per sequence
   int64_t grad_accum = 1;                       // grad_accum: micro-batches per optimizer step
   bool packed = false;                          // packed: sequences packed with document masks
+  bool padded = false;  // padded: batches padded to their longest sequence, an attention mask
+                        // passed (HF then drops SDPA's flash kernel for the masked one)
   bool activation_offload = false;  // activation_offload: checkpointed inputs to host (torchtune)
   bool optimizer_in_backward = false;  // optimizer_in_backward: step each parameter in backward
   int64_t loss_chunks = 0;  // loss_chunks: 0 = the framework's default (LitGPT 128-token chunks,
@@ -166,8 +168,16 @@ struct TrainingOptions {
   // freeze_trainable_layers), or the named modules (freeze_trainable_modules; HF names).
   int32_t freeze_trainable_layers = 0;
   std::vector<std::string> freeze_trainable_modules;
-  // 8-bit optimizer block: 256 in bitsandbytes ≥ 0.44.0 (commit aa57bd89, #1365), 2048 before.
-  int32_t optimizer_block_size = 256;  // optimizer_block_size
+  // bitsandbytes_version: "" = the behaviour read at 95f9af30 (≥ 0.44). Before 0.43.2 a 4-bit
+  // matmul kept its input for backward (MatMul4Bit.forward ctx.tensors = (A, B), removed by
+  // 9e753741 #1270); before 0.44.0 8-bit optimizer states had one absmax per 2048 elements.
+  std::string bitsandbytes_version;
+  // optimizer_block_size: the 8-bit optimizer block; 0 = from bitsandbytes_version (256, or 2048
+  // before 0.44.0: aa57bd89, #1365).
+  int32_t optimizer_block_size = 0;
+  // framework_version: "" = the version read (docs/training-sources.md). LitGPT before 0.3.1
+  // (Lit-GPT before 6178c7cc, 2023-10-24) ran RMSNorm in the model dtype, without the fp32 upcast.
+  std::string framework_version;
   // Placement (issue 12's seams): dp replicas each hold a full copy; the rest must be 1/none.
   int32_t dp = 1;                // dp
   int32_t zero = 0;              // zero: DeepSpeed ZeRO stage (issue 12)
@@ -190,6 +200,47 @@ struct TrainableRecord {
   int32_t trainable_layers = 0;  // of the record's layers, how many train (freeze: the last N)
 };
 
+// One decoder layer's dimensions and what trains in it, as the activation formulas take them
+// (resolved once by plan_training).
+struct TrainingLayer {
+  LayerKind kind = LayerKind::attention;
+  int64_t hidden = 0;
+  int32_t heads = 0, kv_heads = 0, head_dim_k = 0, head_dim_v = 0;
+  int64_t intermediate = 0;         // dense MLP width (0: none)
+  bool gated = true;                // SwiGLU (gate, up, down) or plain (up, down)
+  int64_t expert_intermediate = 0;  // routed expert width
+  int32_t experts = 0, top_k = 0;
+  int64_t shared_intermediate = 0;  // shared experts' total width
+  int32_t norms = 2;                // hidden-width norms per layer
+  bool layer_norm = false;          // LayerNorm (keeps its input, fp32 mean/rstd) vs RMSNorm
+  bool qk_norm = false;             // per-head q/k RMSNorm (Qwen3)
+  // what trains (the base weights)
+  bool qkv_trains = false, o_trains = false, up_trains = false, down_trains = false;
+  bool norm_trains = false, router_trains = false, experts_train = false;
+  // LoRA adapters on this layer: input width and rank sum per distinct input
+  uint64_t lora_attn_in_adapters = 0;  // adapters reading the attention input (q, k, v, qkv)
+  uint64_t lora_o_adapters = 0, lora_up_adapters = 0, lora_down_adapters = 0;
+  uint64_t lora_expert_adapters = 0;  // per routed expert (gate/up and down counted apart)
+  uint64_t lora_attn_rank = 0, lora_o_rank = 0, lora_up_rank = 0, lora_down_rank = 0;
+  uint64_t lora_expert_up_rank = 0, lora_expert_down_rank = 0;
+  uint64_t dora_out_attn = 0, dora_out_o = 0, dora_out_up = 0, dora_out_down = 0;
+};
+
+// A run of alike decoder layers: how many train, and their shapes (with and without the
+// bitsandbytes < 0.43.2 4-bit matmul keeping its input).
+struct TrainingRunShape {
+  int64_t trained = 0, frozen = 0;
+  TrainingLayer trained_shape, frozen_shape;
+  TrainingLayer trained_4bit, frozen_4bit;
+};
+
+// Model states of the trainable set under one optimizer.
+struct ModelStateSums {
+  uint64_t adapters = 0, grads = 0, master = 0, states = 0, managed = 0;
+  uint64_t largest_trainable = 0, largest_grad = 0, state_elements_bytes = 0;
+  uint64_t embedding_grad = 0, head_grad = 0;
+};
+
 struct TrainingPlan {
   std::vector<TrainableRecord> records;  // one per PreparedModel::records entry
   // The weights as held, by weights row: frozen records in the base format (QLoRA: the 4-bit
@@ -204,6 +255,14 @@ struct TrainingPlan {
   bool amp = false;                       // autocast over fp32 parameters
   uint64_t matmul_elements = 0;           // elements of every matmul weight (autocast copies)
   uint64_t trained_matmul_layer_max = 0;  // one layer's matmul elements (recompute copies)
+  // A tied LM head the framework holds as its own weight (LitGPT), and LoRA on it.
+  uint64_t untied_head_bytes = 0;
+  uint64_t head_adapter_a = 0, head_adapter_b = 0;  // r × hidden, vocab × r
+  std::vector<TrainingRunShape> runs;               // one per PreparedModel::runs entry
+  bool lora_fa = false;
+  int32_t lora_rank = 8;
+  // Model states per optimizer, for the 8-bit block sizes 256 and 2048.
+  std::array<ModelStateSums, static_cast<size_t>(Optimizer::count)> states_256{}, states_2048{};
   uint32_t lora_roles = 0;                // bit per TensorRole targeted by LoRA
   std::vector<std::string> lora_modules;  // the HF module names resolved (for rows and settings)
   std::vector<std::string> notes;         // choices and warnings (defaults applied, odd settings)

@@ -62,9 +62,36 @@ uint64_t lora_input_bytes(const StepShape& s, uint64_t tokens, uint64_t w, uint6
 
 }  // namespace
 
+bool version_before(std::string_view version, std::string_view than) {
+  if (version.empty()) return false;
+  size_t a = 0, b = 0;
+  while (a < version.size() || b < than.size()) {
+    uint64_t x = 0, y = 0;
+    while (a < version.size() && version[a] != '.') {
+      if (version[a] >= '0' && version[a] <= '9')
+        x = x * 10 + static_cast<uint64_t>(version[a] - '0');
+      ++a;
+    }
+    while (b < than.size() && than[b] != '.') {
+      if (than[b] >= '0' && than[b] <= '9') y = y * 10 + static_cast<uint64_t>(than[b] - '0');
+      ++b;
+    }
+    if (x != y) return x < y;
+    ++a;
+    ++b;
+  }
+  return false;
+}
+
 uint64_t norm_saved_bytes(const StepShape& s, uint64_t tokens, uint64_t width, bool layer_norm,
                           bool weight_trains) {
   const uint64_t elems = checked_mul(tokens, width, "activation elements");
+  if (s.norm == NormStyle::model_dtype && !layer_norm) {
+    // x * x keeps x; rsqrt keeps its result; weight * x_normed keeps x_normed (weight trained).
+    uint64_t b = checked_add(checked_mul(elems, s.act), tokens * s.act, "activation bytes");
+    if (weight_trains) b = checked_add(b, checked_mul(elems, s.act), "activation bytes");
+    return b;
+  }
   if (layer_norm) {
     // native_layer_norm keeps input, weight, bias, mean and rstd (derivatives.yaml); mean and
     // rstd in the accumulation type (fp32) on CUDA — unconfirmed from source.
@@ -119,6 +146,12 @@ LayerSaved layer_saved_bytes(const LayerShape& l, const StepShape& s) {
         add(checked_mul(ss, 4));
         add(checked_mul(ss, p));
         quadratic = checked_mul(ss, 4 + p);
+        if (s.softcap) {
+          // Gemma 2 (modeling_gemma2.py eager_attention_forward; litgpt/model.py
+          // do_softcapping): tanh(scores / cap) * cap — tanh keeps its result.
+          add(checked_mul(ss, p));
+          quadratic = checked_add(quadratic, checked_mul(ss, p));
+        }
         if (s.attention_dropout > 0) {
           add(ss);  // native_dropout's bool mask
           quadratic = checked_add(quadratic, ss);

@@ -43,6 +43,9 @@ std::array<FrameworkRules, k_frameworks> make_rules() {
   //    (litgpt/utils.py) on the model-dtype logits, no upcast.
   r[2] = {Framework::litgpt,      NormStyle::fp32_normed, true,  false, 0.05,  128,
           LossStyle::model_dtype, LossStyle::model_dtype, false, false, false, false};
+  //  * LitGPT's GPT holds lm_head apart from wte even when the HF checkpoint ties them (its
+  //    Config has no tie option; convert_hf_checkpoint copies the embedding into lm_head).
+  r[2].unties_lm_head = true;
   // Unsloth @ 015bdef0: PEFT adapters; Fast_CrossEntropyLoss (unsloth/kernels/
   // cross_entropy_loss.py) keeps the logits in their dtype plus an fp32 logsumexp per row;
   // "unsloth" gradient checkpointing offloads each layer's input to the host

@@ -24,140 +24,13 @@ uint64_t add(uint64_t a, uint64_t b) { return checked_add(a, b, "training bytes"
 uint64_t mul(uint64_t a, uint64_t b) { return checked_mul(a, b, "training bytes"); }
 uint64_t sub0(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
-bool norm_fp32_normed(std::string_view model_type) {
-  // Gemma's RMSNorm computes (x.float() normed) * (1 + weight.float()) in fp32 and casts last
-  // (modeling_gemma.py GemmaRMSNorm.forward), as LitGPT's does.
-  return model_type.substr(0, 5) == "gemma";
-}
-
-// One run's layer shape; `trained` says whether this layer's base weights train.
-LayerShape layer_shape(const PreparedModel& p, const TrainingPlan& plan, const StackRun& run,
-                       bool trained, int32_t rank) {
-  LayerShape l;
-  l.kind = run.spec.kind;
-  l.hidden = p.hidden_size;
-  l.heads = run.spec.num_heads;
-  l.kv_heads = run.spec.num_kv_heads;
-  l.head_dim_k = run.spec.head_dim_k;
-  l.head_dim_v = run.spec.head_dim_v;
-  if (l.kind == LayerKind::mla) {
-    l.kv_heads = l.heads;  // MLA decompresses K and V per query head for attention
-  }
-  l.norms = 0;
-  l.gated = false;
-  const uint64_t h = static_cast<uint64_t>(p.hidden_size);
-  const uint64_t r = static_cast<uint64_t>(rank);
-  for (uint32_t m = 0; m < run.member_count; ++m) {
-    const uint32_t idx = p.members[run.first_member + m];
-    const Tensor& t = p.records[idx];
-    const TrainableRecord& tr = plan.records[idx];
-    const bool trains = trained && tr.trains;
-    const bool adapted = tr.adapter_a > 0;
-    const uint64_t per = static_cast<uint64_t>(t.per_layer);
-    const uint64_t n = t.elements();
-    const bool expert = t.group == WeightGroup::experts;
-    switch (t.role) {
-      case TensorRole::norm:
-        if (t.bias) {
-          l.layer_norm = true;
-        } else if (n == h) {
-          l.norms += static_cast<int32_t>(per);
-          l.norm_trains = l.norm_trains || trains;
-        } else {
-          l.qk_norm = true;
-        }
-        break;
-      case TensorRole::q:
-      case TensorRole::k:
-      case TensorRole::v:
-      case TensorRole::qkv:
-      case TensorRole::q_a:
-      case TensorRole::kv_a:
-        if (t.bias) break;
-        l.qkv_trains = l.qkv_trains || trains;
-        if (adapted) {
-          l.lora_attn_in_adapters += per;
-          l.lora_attn_rank += tr.adapter_a / static_cast<uint64_t>(t.shape.back()) * per;
-          l.dora_out_attn += tr.dora_magnitude * per;
-        }
-        break;
-      case TensorRole::q_b:
-      case TensorRole::kv_b:
-        if (!t.bias) l.qkv_trains = l.qkv_trains || trains;
-        break;
-      case TensorRole::o:
-        if (t.bias) break;
-        l.o_trains = l.o_trains || trains;
-        if (adapted) {
-          l.lora_o_adapters += per;
-          l.lora_o_rank += r * per;
-          l.dora_out_o += tr.dora_magnitude * per;
-        }
-        break;
-      case TensorRole::gate:
-      case TensorRole::up:
-      case TensorRole::gate_up:
-        if (t.bias) break;
-        if (t.role != TensorRole::up) l.gated = true;
-        if (expert) {
-          l.experts_train = l.experts_train || trains;
-          if (adapted && t.routed) {
-            l.lora_expert_adapters += 1;
-            l.lora_expert_up_rank += r;
-          }
-        } else {
-          l.up_trains = l.up_trains || trains;
-          if (adapted) {
-            l.lora_up_adapters += per;
-            l.lora_up_rank += tr.adapter_a / static_cast<uint64_t>(t.shape.back()) * per;
-            l.dora_out_up += tr.dora_magnitude * per;
-          }
-        }
-        break;
-      case TensorRole::down: {
-        if (t.bias) break;
-        const uint64_t experts_in = t.experts > 1 ? static_cast<uint64_t>(t.experts) : 1;
-        const uint64_t width = n / experts_in / std::max<uint64_t>(h, 1);
-        if (expert && t.routed) {
-          l.expert_intermediate = static_cast<int64_t>(width);
-          l.experts_train = l.experts_train || trains;
-          if (adapted) l.lora_expert_down_rank += r;
-        } else if (expert) {
-          l.shared_intermediate += static_cast<int64_t>(width * per);
-          l.experts_train = l.experts_train || trains;
-        } else {
-          l.intermediate = static_cast<int64_t>(width);
-          l.down_trains = l.down_trains || trains;
-          if (adapted) {
-            l.lora_down_adapters += per;
-            l.lora_down_rank += r * per;
-            l.dora_out_down += tr.dora_magnitude * per;
-          }
-        }
-        break;
-      }
-      case TensorRole::router:
-        if (!t.bias) l.router_trains = l.router_trains || trains;
-        break;
-      default:
-        break;
-    }
-  }
-  if (run.spec.moe) {
-    l.experts = p.num_experts;
-    l.top_k = p.experts_per_token;
-    if (l.expert_intermediate == 0) l.experts = 0;
-  }
-  if (l.intermediate == 0 && !run.spec.moe) l.gated = true;
-  return l;
-}
-
 struct RunSaved {
   uint64_t layers = 0;  // Σ saved sets
   uint64_t largest_layer = 0;
   uint64_t quadratic = 0;  // Σ s² terms
   uint64_t largest_tensor = 0;
   int64_t count = 0;
+  uint64_t kept_4bit_inputs = 0;  // Σ layers: what the 4-bit matmuls keep (bitsandbytes < 0.43.2)
 };
 
 }  // namespace
@@ -185,12 +58,21 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
   s.act = dtype_bits(plan.compute_dtype) / 8;
   s.adapter = dtype_bits(plan.adapter_dtype) / 8;
   s.attention = o.attention;
+  // Gemma 2 soft-caps its attention logits; LitGPT then cannot use SDPA and runs the eager path
+  // (litgpt/model.py CausalSelfAttention.scaled_dot_product_attention: "with softcapping we
+  // cannot use SDPA").
+  s.softcap = p.model_type == "gemma2";
+  if (s.softcap && o.framework == Framework::litgpt) s.attention = Attention::eager;
   s.attention_dropout = o.attention_dropout;
   s.lora_dropout = o.lora_dropout >= 0 ? o.lora_dropout : rules.lora_dropout;
-  s.packed = o.packed;
-  s.norm = norm_fp32_normed(p.model_type) ? training::NormStyle::fp32_normed : rules.norm;
+  s.packed = o.packed || o.padded;
+  s.norm = p.model_type.substr(0, 5) == "gemma" ? training::NormStyle::fp32_normed : rules.norm;
   s.sdpa_repeats_kv = rules.sdpa_repeats_kv;
   s.lora_fa = o.lora_fa;
+  s.bnb_keeps_input = training::version_before(o.bitsandbytes_version, "0.43.2");
+  if (o.framework == Framework::litgpt && training::version_before(o.framework_version, "0.3.1")) {
+    s.norm = training::NormStyle::model_dtype;
+  }
   s.amp = plan.precision == Precision::bf16_mixed || plan.precision == Precision::fp16_mixed
               ? state_bytes(o.framework, o.precision).autocast_copies
               : false;
@@ -201,33 +83,24 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
   // Decoder layers: each run's saved set, trained and frozen layers apart (freeze cuts runs).
   RunSaved rs;
   uint64_t rotary_dim = 0;
-  for (const auto& run : p.runs) {
-    int32_t trained_layers = run.num_layers;
-    if (plan.method != TrainMethod::full) {
-      trained_layers = 0;
-      for (uint32_t m = 0; m < run.member_count; ++m) {
-        const uint32_t idx = p.members[run.first_member + m];
-        const Tensor& t = p.records[idx];
-        const TrainableRecord& tr = plan.records[idx];
-        if (!tr.trains) continue;
-        const int64_t lo = std::max<int64_t>(t.layer, run.first_layer);
-        const int64_t hi = std::min<int64_t>(int64_t{t.layer} + t.layers,
-                                             int64_t{run.first_layer} + run.num_layers);
-        const int64_t rec_first_trained = int64_t{t.layer} + t.layers - tr.trainable_layers;
-        const int64_t overlap = std::max<int64_t>(0, hi - std::max(lo, rec_first_trained));
-        trained_layers = std::max<int32_t>(trained_layers, static_cast<int32_t>(overlap));
-      }
-    }
+  for (const TrainingRunShape& run : plan.runs) {
     for (int pass = 0; pass < 2; ++pass) {
-      const int64_t count = pass == 0 ? trained_layers : run.num_layers - trained_layers;
+      const int64_t count = pass == 0 ? run.trained : run.frozen;
       if (count <= 0) continue;
-      LayerShape l = layer_shape(p, plan, run, pass == 0, o.lora_rank);
-      training::LayerSaved ls = training::layer_saved_bytes(l, s);
+      const LayerShape& l = pass == 0 ? (s.bnb_keeps_input ? run.trained_4bit : run.trained_shape)
+                                      : (s.bnb_keeps_input ? run.frozen_4bit : run.frozen_shape);
+      const training::LayerSaved ls = training::layer_saved_bytes(l, s);
       rs.layers = add(rs.layers, mul(ls.bytes, static_cast<uint64_t>(count)));
       rs.quadratic = add(rs.quadratic, mul(ls.attention_quadratic, static_cast<uint64_t>(count)));
       rs.largest_layer = std::max(rs.largest_layer, ls.bytes);
       rs.largest_tensor = std::max(rs.largest_tensor, ls.largest);
       rs.count += count;
+      if (s.bnb_keeps_input && plan.method == TrainMethod::qlora) {
+        const LayerShape& bare = pass == 0 ? run.trained_shape : run.frozen_shape;
+        const uint64_t without = training::layer_saved_bytes(bare, s).bytes;
+        rs.kept_4bit_inputs =
+            add(rs.kept_4bit_inputs, mul(sub0(ls.bytes, without), static_cast<uint64_t>(count)));
+      }
       if (l.kind == LayerKind::attention) rotary_dim = static_cast<uint64_t>(l.head_dim_k);
     }
   }
@@ -249,7 +122,11 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
       final_norm_trains = final_norm_trains || tr.trains;
     }
   }
-  if (p.tied_embeddings) lm_head_trains = embedding_trains;
+  if (p.tied_embeddings && plan.untied_head_bytes == 0) lm_head_trains = embedding_trains;
+  if (plan.untied_head_bytes > 0) {
+    lm_head_trains = plan.method == TrainMethod::full || o.trainable_embeddings;
+    lm_head_adapted = plan.head_adapter_a > 0;
+  }
   bool final_layer_norm = false;
   for (const auto& t : p.records) {
     if (t.role == TensorRole::norm && !t.in_stack() && t.bias) final_layer_norm = true;
@@ -281,7 +158,8 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
 
   // The loss: what it keeps, and its transient beyond that (docs/training.md "LM head and loss").
   uint64_t chunks = static_cast<uint64_t>(std::max<int64_t>(o.loss_chunks, 1));
-  if (o.loss_chunks == 0 && rules.loss_chunk_tokens > 0) {
+  // LitGPT chunks the LM head in finetune/lora.py (lm_head_chunk_size=128), not in full.py.
+  if (o.loss_chunks == 0 && rules.loss_chunk_tokens > 0 && plan.method != TrainMethod::full) {
     chunks = (s.s + static_cast<uint64_t>(rules.loss_chunk_tokens) - 1) /
              static_cast<uint64_t>(rules.loss_chunk_tokens);
   }
@@ -292,7 +170,8 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
     case training::LossStyle::fp32_upcast:
       loss_saved = add(add(mul(TV, 4), mul(T, 8)), 4);
       loss_fwd = add(mul(TV, p_act), mul(TV, 4) / chunks);
-      loss_bwd = add(mul(TV, 8) / chunks, mul(TV, p_act) / chunks);
+      // nll_loss's gradient and log_softmax's input gradient, beside the saved output.
+      loss_bwd = mul(TV, 8) / chunks;
       if (logits_held_in_backward) loss_bwd = add(loss_bwd, mul(TV, p_act));
       break;
     case training::LossStyle::model_dtype:
@@ -379,67 +258,18 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
     n.parts[weights_part(static_cast<WeightGroup>(g))] = plan.weight_bytes[g];
     weights = add(weights, plan.weight_bytes[g]);
   }
-  uint64_t grads = 0, master = 0, states = 0, managed = 0, adapters = 0;
-  uint64_t largest_trainable = 0, largest_grad = 0, state_elements_bytes = 0;
-  uint64_t embedding_grad = 0, head_grad = 0;
-  for (size_t i = 0; i < p.records.size(); ++i) {
-    const Tensor& t = p.records[i];
-    const TrainableRecord& tr = plan.records[i];
-    const uint64_t elems = t.elements();
-    const int64_t rows = t.shape.size() >= 2 ? t.shape[t.shape.size() - 2] : 0;
-    const int64_t cols = t.shape.size() >= 2 ? t.shape.back() : 0;
-    const bool matrix = rows > 0 && t.role != TensorRole::embedding &&
-                        t.role != TensorRole::lm_head && t.role != TensorRole::position_embedding;
-    auto state_of = [&](uint64_t e, int64_t r, int64_t c, uint32_t sb) {
-      uint64_t b = optimizer_state_bytes(o.optimizer, e, r, c, sb, o.optimizer_block_size);
-      return b;
-    };
-    if (tr.trains) {
-      const uint64_t count =
-          mul(static_cast<uint64_t>(tr.trainable_layers), static_cast<uint64_t>(t.per_layer));
-      const uint64_t g = mul(mul(elems, count), plan.base_grad);
-      grads = add(grads, g);
-      if (t.role == TensorRole::embedding) embedding_grad = add(embedding_grad, g);
-      if (t.role == TensorRole::lm_head || (t.role == TensorRole::embedding && p.tied_embeddings)) {
-        head_grad = add(head_grad, g);
-      }
-      master = add(master, mul(mul(elems, count), plan.base_master));
-      const uint64_t per = state_of(elems, matrix ? rows : 0, matrix ? cols : 0, plan.base_state);
-      const uint64_t st = mul(per, count);
-      states = add(states, st);
-      if (paged_states(o.optimizer, elems)) managed = add(managed, st);
-      largest_trainable = std::max(largest_trainable, elems);
-      largest_grad = std::max(largest_grad, elems * plan.base_grad);
-      state_elements_bytes = add(state_elements_bytes, mul(mul(elems, count), plan.base_state));
-    }
-    if (tr.adapter_a > 0) {
-      const uint64_t count = t.count();
-      const uint64_t in = static_cast<uint64_t>(t.shape.back());
-      const uint64_t a_rows = tr.adapter_a / std::max<uint64_t>(in, 1);
-      const uint64_t b_rows = a_rows > 0 ? tr.adapter_b / a_rows : 0;
-      const uint64_t e = tr.adapter_a + tr.adapter_b + tr.dora_magnitude;
-      adapters = add(adapters, mul(mul(e, count), plan.adapter_weight));
-      // LoRA-FA: lora_A keeps no gradient and no optimizer state.
-      const uint64_t trained_e = o.lora_fa ? tr.adapter_b + tr.dora_magnitude : e;
-      grads = add(grads, mul(mul(trained_e, count), plan.adapter_grad));
-      master = add(master, mul(mul(trained_e, count), plan.adapter_master));
-      uint64_t st = 0;
-      if (!o.lora_fa) {
-        st = add(st, state_of(tr.adapter_a, static_cast<int64_t>(a_rows), static_cast<int64_t>(in),
-                              plan.adapter_state));
-      }
-      st = add(st, state_of(tr.adapter_b, static_cast<int64_t>(b_rows),
-                            static_cast<int64_t>(a_rows), plan.adapter_state));
-      if (tr.dora_magnitude > 0)
-        st = add(st, state_of(tr.dora_magnitude, 0, 0, plan.adapter_state));
-      states = add(states, mul(st, count));
-      if (paged_states(o.optimizer, tr.adapter_a)) managed = add(managed, mul(st, count));
-      largest_trainable = std::max(largest_trainable, std::max(tr.adapter_a, tr.adapter_b));
-      largest_grad = std::max(largest_grad, tr.adapter_a * plan.adapter_grad);
-      state_elements_bytes =
-          add(state_elements_bytes, mul(mul(trained_e, count), plan.adapter_state));
-    }
-  }
+  const int32_t block =
+      o.optimizer_block_size > 0
+          ? o.optimizer_block_size
+          : (training::version_before(o.bitsandbytes_version, "0.44.0") ? 2048 : 256);
+  const size_t oi = static_cast<size_t>(o.optimizer);
+  const ModelStateSums ms = o.lora_fa != plan.lora_fa || (block != 256 && block != 2048)
+                                ? training::model_state_sums(p, plan, o.optimizer, block, o.lora_fa)
+                                : (block == 256 ? plan.states_256[oi] : plan.states_2048[oi]);
+  const uint64_t grads = ms.grads, master = ms.master, states = ms.states, managed = ms.managed;
+  const uint64_t adapters = ms.adapters, largest_trainable = ms.largest_trainable;
+  const uint64_t largest_grad = ms.largest_grad, state_elements_bytes = ms.state_elements_bytes;
+  const uint64_t embedding_grad = ms.embedding_grad, head_grad = ms.head_grad;
   n.gradients_bytes = grads;
   n.managed_bytes = managed;
 
@@ -473,12 +303,30 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
   const uint64_t grads_persist = accumulate ? grads : 0;
   const uint64_t workspace = add(mul(layer_inputs, 2), mul(rs.largest_tensor, 2));
   const uint64_t autocast = n.saved.autocast_bytes;
+  // MatMul4Bit (bitsandbytes < 0.43.2) keeps its input as a ctx attribute, not through
+  // save_for_backward: it lives as long as the graph does. LitGPT's fit() keeps `loss` (and with it
+  // the graph) bound until the next step's loss is computed (litgpt/finetune/lora.py @ 00af8b0d),
+  // so the previous step's inputs are still held through the next forward — the "QLoRA mem bug"
+  // that bitsandbytes 9e753741 (#1270) fixed.
+  const uint64_t stale = o.framework == Framework::litgpt ? rs.kept_4bit_inputs : 0;
+  // The same loop rebinds `logits` only when the next forward returns: the previous step's
+  // logits are alive through it.
+  const uint64_t stale_logits = o.framework == Framework::litgpt ? mul(TV, p_act) : 0;
   ActivationsAtPeak ph[5];
   // 0: end of forward: every saved tensor, the loss's forward transient (logits held, one chunk
   //    upcast), gradients only when they accumulate.
-  ph[0] = {layers_kept, outside_saved, 0, 0, autocast, loss_saved, loss_fwd, grads_persist, 0};
+  ph[0] = {add(layers_kept, stale),     outside_saved, 0, 0, autocast, loss_saved,
+           add(loss_fwd, stale_logits), grads_persist, 0};
   // 1: start of backward: the loss's backward transient (grad of log-softmax in and out).
-  ph[1] = {layers_kept, outside_saved, 0, 0, autocast, loss_saved, loss_bwd, grads_persist, 0};
+  ph[1] = {add(layers_kept, stale),
+           outside_saved,
+           0,
+           0,
+           autocast,
+           loss_saved,
+           loss_bwd,
+           grads_persist,
+           0};
   // 2: the first layer recomputed / back-propagated: the loss is gone, the LM head's gradient
   //    exists, one layer's recompute set and the backward workspace are live.
   ph[2] = {layers_kept,
@@ -530,6 +378,7 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
   n.device_high = add(add(n.reserved_high, ctx_high), managed);
   (void)weights;
   (void)lora;
+  (void)adapters;
   n.states_bytes = states;
   return n;
 }

@@ -75,7 +75,7 @@ void validate(const PreparedModel& p, const TrainingOptions& o) {
                             "{field} must be in [0, 1)");
   }
   const int32_t b = o.optimizer_block_size;
-  if (b < 64 || b > 4096 || (b & (b - 1)) != 0) {
+  if (b != 0 && (b < 64 || b > 4096 || (b & (b - 1)) != 0)) {
     throw InputError::field(
         "optimizer_block_size", std::to_string(b),
         "a power of two in [64, 4096] (bitsandbytes: 256, 2048 before 0.44)",
@@ -148,6 +148,9 @@ uint32_t resolve_targets(const PreparedModel& p, const TrainingOptions& o,
                          std::vector<std::string>& names, std::vector<std::string>& notes) {
   uint32_t present = 0;
   for (const auto& t : p.records) present |= role_bit(t.role);
+  if (p.tied_embeddings && training::framework_rules(o.framework).unties_lm_head) {
+    present |= role_bit(TensorRole::lm_head);
+  }
   // A fused qkv holds the q, k and v parts that LitGPT's switches name.
   const uint32_t fused_parts =
       (present & role_bit(TensorRole::qkv)) != 0
@@ -417,7 +420,62 @@ TrainingPlan plan_training(const PreparedModel& p, const TrainingOptions& o) {
       if (t.role == TensorRole::embedding) plan.matmul_elements += t.total_elements();
     }
   }
+  if (p.tied_embeddings && rules.unties_lm_head) {
+    // LitGPT: lm_head is its own weight, a copy of the embedding (convert_hf_checkpoint
+    // copy_weights_*: state_dict["lm_head.weight"] = state_dict["transformer.wte.weight"]).
+    for (const auto& t : p.records) {
+      if (t.role != TensorRole::embedding) continue;
+      const bool head_trains = o.method == TrainMethod::full || o.trainable_embeddings;
+      const uint64_t b =
+          head_trains ? checked_mul(t.elements(), plan.base_weight) : instance_bytes(t, base);
+      const auto g = static_cast<size_t>(WeightGroup::lm_head);
+      plan.weight_bytes[g] = checked_add(plan.weight_bytes[g], b, "weight bytes");
+      plan.untied_head_bytes = b;
+      if (head_trains) plan.trainable_params += t.elements();
+      if (lora && (lora_roles & role_bit(TensorRole::lm_head)) != 0 && t.shape.size() == 2) {
+        plan.head_adapter_a =
+            static_cast<uint64_t>(o.lora_rank) * static_cast<uint64_t>(t.shape[1]);
+        plan.head_adapter_b =
+            static_cast<uint64_t>(t.shape[0]) * static_cast<uint64_t>(o.lora_rank);
+        plan.adapter_params += plan.head_adapter_a + plan.head_adapter_b;
+      }
+    }
+  }
   plan.trainable_params = checked_add(plan.trainable_params, plan.adapter_params);
+  plan.lora_fa = o.lora_fa;
+  plan.lora_rank = o.lora_rank;
+  // Each run's layer shapes: trained and frozen layers (freeze cuts runs), with and without the
+  // old bitsandbytes 4-bit matmul keeping its input.
+  for (const auto& run : p.runs) {
+    TrainingRunShape rs;
+    int64_t trained = run.num_layers;
+    if (o.method != TrainMethod::full) {
+      trained = 0;
+      for (uint32_t m = 0; m < run.member_count; ++m) {
+        const uint32_t idx = p.members[run.first_member + m];
+        const Tensor& t = p.records[idx];
+        const TrainableRecord& tr = plan.records[idx];
+        if (!tr.trains) continue;
+        const int64_t run_end = int64_t{run.first_layer} + run.num_layers;
+        const int64_t rec_first_trained = int64_t{t.layer} + t.layers - tr.trainable_layers;
+        const int64_t lo = std::max<int64_t>(rec_first_trained, run.first_layer);
+        const int64_t hi = std::min<int64_t>(int64_t{t.layer} + t.layers, run_end);
+        trained = std::max<int64_t>(trained, hi - lo);
+      }
+    }
+    rs.trained = trained;
+    rs.frozen = run.num_layers - trained;
+    rs.trained_shape = training::layer_shape(p, plan, run, true, o.lora_rank, false);
+    rs.frozen_shape = training::layer_shape(p, plan, run, false, o.lora_rank, false);
+    rs.trained_4bit = training::layer_shape(p, plan, run, true, o.lora_rank, true);
+    rs.frozen_4bit = training::layer_shape(p, plan, run, false, o.lora_rank, true);
+    plan.runs.push_back(rs);
+  }
+  for (size_t i = 0; i < static_cast<size_t>(Optimizer::count); ++i) {
+    const auto opt = static_cast<Optimizer>(i);
+    plan.states_256[i] = training::model_state_sums(p, plan, opt, 256, o.lora_fa);
+    plan.states_2048[i] = training::model_state_sums(p, plan, opt, 2048, o.lora_fa);
+  }
   if (lora && plan.adapter_params == 0) {
     throw InputError::field("lora_targets", join(plan.lora_modules),
                             "modules holding Linear layers",

@@ -52,6 +52,7 @@ MemoryEstimate estimate_training(const ModelDescription& m, const TrainingOption
                 {"seq", o.seq},
                 {"grad_accum", o.grad_accum},
                 {"packed", o.packed},
+                {"padded", o.padded},
                 {"activation_offload", o.activation_offload},
                 {"optimizer_in_backward", o.optimizer_in_backward},
                 {"loss_chunks", o.loss_chunks},
@@ -71,6 +72,12 @@ MemoryEstimate estimate_training(const ModelDescription& m, const TrainingOption
     e.settings.emplace_back("freeze_trainable_modules", join(o.freeze_trainable_modules));
   }
   if (o.trainable_embeddings) e.settings.emplace_back("trainable_embeddings", true);
+  if (o.method == TrainMethod::qlora || o.optimizer == Optimizer::adamw_8bit ||
+      o.optimizer == Optimizer::paged_adamw_8bit || o.optimizer == Optimizer::paged_adamw) {
+    e.settings.emplace_back("bitsandbytes_version", o.bitsandbytes_version);
+  }
+  if (!o.framework_version.empty())
+    e.settings.emplace_back("framework_version", o.framework_version);
   if (o.optimizer == Optimizer::adamw_8bit || o.optimizer == Optimizer::paged_adamw_8bit) {
     e.settings.emplace_back("optimizer_block_size", int64_t{o.optimizer_block_size});
   }

@@ -15,7 +15,11 @@ enum class NormStyle : uint8_t {
                     // upcast, rsqrt and (weight trained) the cast
   fp32_normed,  // LitGPT / Gemma: (x_normed * weight.float()).to(dtype): keeps the fp32 upcast,
                 // rsqrt and (weight trained) the fp32 normed
+  model_dtype,  // Lit-GPT before 0.3.1: weight * (x * rsqrt(mean(x * x))) in the model dtype
 };
+
+// Compares dotted versions ("0.43.1" < "0.43.2"); an empty version is the newest.
+bool version_before(std::string_view version, std::string_view than);
 
 // What the loss keeps.
 enum class LossStyle : uint8_t {
@@ -38,34 +42,12 @@ struct FrameworkRules {
   bool selective_core_attention = false;            // selective = drop the s² terms (Megatron)
   bool has_unsloth_checkpointing = false;
   bool has_activation_offload = false;
+  bool unties_lm_head = false;  // holds a tied LM head as its own weight (LitGPT's GPT)
 };
 
 const FrameworkRules& framework_rules(Framework f);
 
-// One decoder layer's dimensions and what trains in it, for the activation formulas.
-struct LayerShape {
-  LayerKind kind = LayerKind::attention;
-  int64_t hidden = 0;
-  int32_t heads = 0, kv_heads = 0, head_dim_k = 0, head_dim_v = 0;
-  int64_t intermediate = 0;         // dense MLP width (0: none)
-  bool gated = true;                // SwiGLU (gate, up, down) or plain (up, down)
-  int64_t expert_intermediate = 0;  // routed expert width
-  int32_t experts = 0, top_k = 0;
-  int64_t shared_intermediate = 0;  // shared experts' total width
-  int32_t norms = 2;                // hidden-width norms per layer
-  bool layer_norm = false;          // LayerNorm (keeps its input, fp32 mean/rstd) vs RMSNorm
-  bool qk_norm = false;             // per-head q/k RMSNorm (Qwen3)
-  // what trains (the base weights)
-  bool qkv_trains = false, o_trains = false, up_trains = false, down_trains = false;
-  bool norm_trains = false, router_trains = false, experts_train = false;
-  // LoRA adapters on this layer: input width and rank sum per distinct input
-  uint64_t lora_attn_in_adapters = 0;  // adapters reading the attention input (q, k, v, qkv)
-  uint64_t lora_o_adapters = 0, lora_up_adapters = 0, lora_down_adapters = 0;
-  uint64_t lora_expert_adapters = 0;  // per routed expert (gate/up and down counted apart)
-  uint64_t lora_attn_rank = 0, lora_o_rank = 0, lora_up_rank = 0, lora_down_rank = 0;
-  uint64_t lora_expert_up_rank = 0, lora_expert_down_rank = 0;
-  uint64_t dora_out_attn = 0, dora_out_o = 0, dora_out_up = 0, dora_out_down = 0;
-};
+using LayerShape = TrainingLayer;
 
 // The per-token/per-sequence quantities of one micro-batch.
 struct StepShape {
@@ -74,11 +56,13 @@ struct StepShape {
   uint32_t adapter = 4;  // bytes of a LoRA adapter element
   double attention_dropout = 0, lora_dropout = 0;
   Attention attention = Attention::sdpa;
-  bool packed = false;
+  bool packed = false;  // a (b, 1, s, s) mask reaches SDPA (packed or padded batches)
   NormStyle norm = NormStyle::cast_then_scale;
   bool sdpa_repeats_kv = true;
   bool lora_fa = false;
-  bool amp = false;  // autocast over fp32 parameters (mixed precision)
+  bool amp = false;              // autocast over fp32 parameters (mixed precision)
+  bool softcap = false;          // attention-logit soft-capping (Gemma 2): tanh keeps its result
+  bool bnb_keeps_input = false;  // 4-bit matmuls keep their input (bitsandbytes < 0.43.2)
 };
 
 // Saved-for-backward bytes of one decoder layer (no recompute), and the part of it that is the
@@ -89,6 +73,14 @@ struct LayerSaved {
   uint64_t largest = 0;  // the largest single tensor (for the backward workspace)
 };
 LayerSaved layer_saved_bytes(const LayerShape& l, const StepShape& s);
+
+// The model states of the trainable set under one optimizer (a loop over the records).
+ModelStateSums model_state_sums(const PreparedModel& p, const TrainingPlan& plan, Optimizer opt,
+                                int32_t block, bool lora_fa);
+
+// One run's layer shape; `trained` says whether the layer's base weights train.
+TrainingLayer layer_shape(const PreparedModel& p, const TrainingPlan& plan, const StackRun& run,
+                          bool trained, int32_t rank, bool keeps_4bit_input);
 
 // Saved bytes of one norm over `tokens` tokens of width `width`.
 uint64_t norm_saved_bytes(const StepShape& s, uint64_t tokens, uint64_t width, bool layer_norm,

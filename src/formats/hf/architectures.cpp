@@ -5,7 +5,7 @@
 namespace llmem::hf {
 
 std::span<const ArchEntry> architecture_table() {
-  static constexpr std::array<ArchEntry, 30> k_table = {{
+  static constexpr std::array<ArchEntry, 31> k_table = {{
       {"llama", build_llama},
       {"mistral", build_mistral},
       {"mixtral", build_mixtral},
@@ -36,6 +36,7 @@ std::span<const ArchEntry> architecture_table() {
       {"mamba2", build_mamba2},
       {"nemotron_h", build_nemotron_h},
       {"mistral3_text", build_mistral},
+      {"bert", build_bert},
   }};
   return k_table;
 }

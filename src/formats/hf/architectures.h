@@ -49,6 +49,7 @@ void build_gpt_oss(const ConfigView&, ModelDescription&, const HfConfigOptions&)
 void build_mamba(const ConfigView&, ModelDescription&, const HfConfigOptions&);
 void build_mamba2(const ConfigView&, ModelDescription&, const HfConfigOptions&);
 void build_nemotron_h(const ConfigView&, ModelDescription&, const HfConfigOptions&);
+void build_bert(const ConfigView&, ModelDescription&, const HfConfigOptions&);  // encoder-only
 
 // The table of model_type → builder, in the order supported_model_types() lists them.
 std::span<const ArchEntry> architecture_table();

@@ -56,6 +56,7 @@ TrainingOptions harness_options(const nlohmann::json& run) {
   o.precision = Precision::bf16;  // the harness runs every tensor in bf16
   o.batch = run["batch"];
   o.seq = run["seq"];
+  o.seq_given = true;
   o.attention = run["attention"] == "eager" ? Attention::eager : Attention::flash;
   o.recompute = run["recompute"] == "full" ? Recompute::full : Recompute::none;
   o.attention_dropout = run["dropout"];
@@ -299,6 +300,34 @@ TEST(TrainingErrors, QloraInFp32IsEstimatedWithANote) {
   bool noted = false;
   for (const auto& n : e.notes) noted = noted || n.find("qlora with precision fp32") == 0;
   EXPECT_TRUE(noted);
+}
+
+// BERT-large for sequence classification (the config pmhalvor/racl compare.py @ dbfef5ac prints
+// for bert-large: 24 × 1024, 16 heads, 4096, vocab 30522, 512 positions, 2 token types): its fp32
+// weights took 2631 − 1343 = 1288 MiB on a V100 (transformers perf_train_gpu_one, measurement
+// hf-bert-large-load-v100: used memory after loading less the CUDA context); the caching
+// allocator's segments round each tensor up, so within 1 %.
+TEST(TrainingEstimate, BertLargeClassifierWeights) {
+  const ModelDescription m = load_hf_config(R"({"model_type": "bert",
+      "architectures": ["BertForSequenceClassification"], "vocab_size": 30522,
+      "hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16,
+      "intermediate_size": 4096, "max_position_embeddings": 512, "type_vocab_size": 2,
+      "torch_dtype": "float32"})",
+                                            {"bert-large", ""});
+  const double mib = static_cast<double>(total_params(m)) * 4 / 1048576.0;
+  EXPECT_NEAR(mib, 1288.0, 1288.0 * 0.01);
+  EXPECT_DOUBLE_EQ(m.hidden_dropout, 0.1);  // BertConfig's default hidden_dropout_prob
+  TrainingOptions o;
+  o.precision = Precision::fp32;
+  o.attention = Attention::eager;
+  o.seq = 512;
+  const TrainingNumbers n = training_numbers(prepare_model(m), o);
+  EXPECT_EQ(n.saved.loss_bytes, 8u * 512 + 4);  // no LM head: no batch × seq × vocab logits
+  o.seq = 1024;
+  o.seq_given = true;
+  EXPECT_FIELD_ERROR(plan_training(prepare_model(m), o), "seq",
+                     "--seq 1024 is longer than the model's 512 learned positions "
+                     "(max_position_embeddings)");
 }
 
 // Every estimate adds up (STYLE.md §8): children to parents, rows to the total, no empty row.

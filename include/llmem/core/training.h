@@ -130,16 +130,24 @@ struct TrainingOptions {
   Recompute recompute = Recompute::none;        // recompute
   int64_t batch = 1;                            // batch: micro-batch per GPU (sequences)
   int64_t seq = 2048;                           // seq: tokens per sequence
-  int64_t grad_accum = 1;                       // grad_accum: micro-batches per optimizer step
-  bool packed = false;                          // packed: sequences packed with document masks
-  bool padded = false;  // padded: batches padded to their longest sequence, an attention mask
-                        // passed (HF then drops SDPA's flash kernel for the masked one)
+  bool seq_given = false;  // false: the default, capped at max_position_embeddings (with a note)
+  int64_t grad_accum = 1;  // grad_accum: micro-batches per optimizer step
+  bool packed = false;     // packed: sequences packed with document masks
+  bool padded = false;     // padded: batches padded to their longest sequence, an attention mask
+                           // passed (HF then drops SDPA's flash kernel for the masked one)
   bool activation_offload = false;  // activation_offload: checkpointed inputs to host (torchtune)
   bool optimizer_in_backward = false;  // optimizer_in_backward: step each parameter in backward
   int64_t loss_chunks = 0;  // loss_chunks: 0 = the framework's default (LitGPT 128-token chunks,
                             // else 1); n splits the LM head + loss into n chunks
   FusedLoss fused_loss = FusedLoss::framework_default;  // fused_loss
-  double attention_dropout = 0.0;  // attention_dropout: p of the attention-probability dropout
+  // attention_dropout, hidden_dropout: dropout p in training; < 0 = the model's config
+  // (BERT's attention_probs_dropout_prob / hidden_dropout_prob; 0 for the decoders).
+  double attention_dropout = -1;
+  double hidden_dropout = -1;
+  // optimizer_foreach: torch's multi-tensor optimizer step (the default on CUDA in torch ≥ 2);
+  // false for torch < 2 (torch/optim/adamw.py 1.13: foreach defaults to False) or a
+  // per-parameter implementation (transformers' AdamW, the Trainer's adamw_hf).
+  bool optimizer_foreach = true;
   // recompute_every: with recompute=selective under torchtune, every k-th layer is checkpointed
   // (torchtune/training/activations.py checkpoint_wrapper, ac_style int); torchtune has no
   // default, llmem's is 2.

@@ -199,6 +199,11 @@ LayerSaved layer_saved_bytes(const LayerShape& l, const StepShape& s) {
     add(lora_input_bytes(s, T, H * dv, l.lora_o_adapters, l.lora_o_rank, o_input_kept, mixed));
   }
 
+  // Hidden dropout (BERT's BertSelfOutput and BertOutput: dropout before each residual add): CUDA
+  // native_dropout keeps a bool mask each; the dropped output is kept by nobody (the add and the
+  // post-norm LayerNorm keep the sum).
+  if (s.hidden_dropout > 0) add(tok(h, 2));
+
   // Dense MLP (LlamaMLP.forward: down(act(gate(x)) * up(x)); plain: down(act(up(x)))).
   if (l.intermediate > 0) {
     const uint64_t I = static_cast<uint64_t>(l.intermediate);

@@ -53,7 +53,10 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
   const auto& rules = training::framework_rules(o.framework);
   StepShape s;
   s.b = static_cast<uint64_t>(o.batch);
-  s.s = static_cast<uint64_t>(o.seq);
+  // The default seq is capped at the model's positions (as inference caps its context).
+  s.s = static_cast<uint64_t>(!o.seq_given && p.max_position_embeddings > 0
+                                  ? std::min(o.seq, p.max_position_embeddings)
+                                  : o.seq);
   s.tokens = mul(s.b, s.s);
   s.act = dtype_bits(plan.compute_dtype) / 8;
   s.adapter = dtype_bits(plan.adapter_dtype) / 8;
@@ -63,7 +66,8 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
   // cannot use SDPA").
   s.softcap = p.model_type == "gemma2";
   if (s.softcap && o.framework == Framework::litgpt) s.attention = Attention::eager;
-  s.attention_dropout = o.attention_dropout;
+  s.attention_dropout = o.attention_dropout >= 0 ? o.attention_dropout : p.attention_dropout;
+  s.hidden_dropout = o.hidden_dropout >= 0 ? o.hidden_dropout : p.hidden_dropout;
   s.lora_dropout = o.lora_dropout >= 0 ? o.lora_dropout : rules.lora_dropout;
   s.packed = o.packed || o.padded;
   s.norm = p.model_type.substr(0, 5) == "gemma" ? training::NormStyle::fp32_normed : rules.norm;
@@ -148,6 +152,7 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
   }();
   uint64_t outside = 0;
   if (embedding_trains) outside = add(outside, mul(T, 8));  // embedding keeps its indices
+  if (s.hidden_dropout > 0) outside = add(outside, T * h);  // the embeddings' dropout mask
   if (learned_positions && embedding_trains) outside = add(outside, mul(s.s, 8));
   const uint64_t rotary = learned_positions ? 0 : mul(mul(2 * p_act, s.s), rotary_dim);
   outside = add(outside, training::norm_saved_bytes(s, T, h, final_layer_norm, final_norm_trains));
@@ -163,7 +168,11 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
     chunks = (s.s + static_cast<uint64_t>(rules.loss_chunk_tokens) - 1) /
              static_cast<uint64_t>(rules.loss_chunk_tokens);
   }
-  const uint64_t TV = mul(T, V);
+  // A model without an LM head (BERT for sequence classification) has no T × V logits.
+  bool lm_logits = p.tied_embeddings;
+  for (const auto& t : p.records)
+    lm_logits = lm_logits || (t.role == TensorRole::lm_head && !t.bias);
+  const uint64_t TV = lm_logits ? mul(T, V) : 0;
   uint64_t loss_saved = 0, loss_fwd = 0, loss_bwd = 0;
   const bool logits_held_in_backward = o.framework == Framework::litgpt;
   switch (style) {
@@ -278,8 +287,10 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
   switch (o.optimizer) {
     case Optimizer::adamw:
       // torch AdamW's foreach path (_multi_tensor_adamw: exp_avg_sq_sqrt = _foreach_sqrt(…)) —
-      // one state-sized copy of the whole group; the default on CUDA in torch ≥ 2.
-      temp = state_elements_bytes;
+      // one state-sized copy of the whole group; the default on CUDA in torch ≥ 2. A
+      // per-parameter step (_single_tensor_adamw: denom = exp_avg_sq.sqrt() …) needs one
+      // tensor's.
+      temp = o.optimizer_foreach ? state_elements_bytes : mul(largest_trainable, plan.base_state);
       break;
     case Optimizer::adafactor:
       // Adafactor.step, one parameter at a time: update = grad**2 + eps and its factored

@@ -3,6 +3,7 @@
 // held. Everything the fast path needs per record is a plain number afterwards.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "common/checked.h"
 #include "core/training/training_internal.h"
@@ -66,9 +67,12 @@ void validate(const PreparedModel& p, const TrainingOptions& o) {
                                 std::to_string(o.seq) +
                                 ": each chunk of the LM head and loss needs a token");
   }
-  if (!(o.attention_dropout >= 0 && o.attention_dropout < 1)) {
-    throw InputError::field("attention_dropout", std::to_string(o.attention_dropout),
-                            "a number in [0, 1)", "{field} must be in [0, 1)");
+  for (auto [key, v] : {std::pair<const char*, double>{"attention_dropout", o.attention_dropout},
+                        {"hidden_dropout", o.hidden_dropout}}) {
+    if (!(v < 1)) {
+      throw InputError::field(key, std::to_string(v), "a number in [0, 1)",
+                              "{field} must be in [0, 1)");
+    }
   }
   if (o.lora_dropout >= 1) {
     throw InputError::field("lora_dropout", std::to_string(o.lora_dropout), "a number in [0, 1)",
@@ -118,6 +122,16 @@ void validate(const PreparedModel& p, const TrainingOptions& o) {
                             "{field} steps each parameter as its gradient is produced, so it "
                             "cannot accumulate gradients (grad_accum is " +
                                 std::to_string(o.grad_accum) + ")");
+  }
+  bool learned_positions = false;
+  for (const auto& t : p.records) learned_positions |= t.role == TensorRole::position_embedding;
+  if (o.seq_given && learned_positions && p.max_position_embeddings > 0 &&
+      o.seq > p.max_position_embeddings) {
+    throw InputError::field("seq", std::to_string(o.seq),
+                            "at most " + std::to_string(p.max_position_embeddings),
+                            "{field} " + std::to_string(o.seq) + " is longer than the model's " +
+                                std::to_string(p.max_position_embeddings) +
+                                " learned positions (max_position_embeddings)");
   }
   for (const auto& run : p.runs) {
     const LayerKind k = run.spec.kind;

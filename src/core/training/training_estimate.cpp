@@ -1,6 +1,8 @@
 // Renders the training fast path's numbers as an itemised MemoryEstimate (SPEC §2, §3): rows of
 // the most loaded GPU at the step's peak, each with its formula and inputs; children sum exactly
 // to their parents.
+#include <algorithm>
+
 #include "common/checked.h"
 #include "core/training/training_internal.h"
 #include "llmem/core/engine.h"
@@ -41,24 +43,28 @@ MemoryEstimate estimate_training(const ModelDescription& m, const TrainingOption
   MemoryEstimate e;
   e.mode = "training";
   e.model = {m.name, m.source, total_params(m), active_params(m), plan.trainable_params};
-  e.settings = {{"model", m.name},
-                {"method", std::string(to_string(o.method))},
-                {"optimizer", std::string(to_string(o.optimizer))},
-                {"precision", std::string(to_string(o.precision))},
-                {"framework", std::string(to_string(o.framework))},
-                {"attention", std::string(to_string(o.attention))},
-                {"recompute", std::string(to_string(o.recompute))},
-                {"batch", o.batch},
-                {"seq", o.seq},
-                {"grad_accum", o.grad_accum},
-                {"packed", o.packed},
-                {"padded", o.padded},
-                {"activation_offload", o.activation_offload},
-                {"optimizer_in_backward", o.optimizer_in_backward},
-                {"loss_chunks", o.loss_chunks},
-                {"fused_loss", std::string(to_string(o.fused_loss))},
-                {"weights", plan.base_label},
-                {"dp", int64_t{o.dp}}};
+  e.settings = {
+      {"model", m.name},
+      {"method", std::string(to_string(o.method))},
+      {"optimizer", std::string(to_string(o.optimizer))},
+      {"precision", std::string(to_string(o.precision))},
+      {"framework", std::string(to_string(o.framework))},
+      {"attention", std::string(to_string(o.attention))},
+      {"recompute", std::string(to_string(o.recompute))},
+      {"batch", o.batch},
+      {"seq", o.seq},
+      {"grad_accum", o.grad_accum},
+      {"packed", o.packed},
+      {"padded", o.padded},
+      {"activation_offload", o.activation_offload},
+      {"optimizer_in_backward", o.optimizer_in_backward},
+      {"loss_chunks", o.loss_chunks},
+      {"fused_loss", std::string(to_string(o.fused_loss))},
+      {"weights", plan.base_label},
+      {"dp", int64_t{o.dp}},
+      {"attention_dropout", o.attention_dropout >= 0 ? o.attention_dropout : p.attention_dropout},
+      {"hidden_dropout", o.hidden_dropout >= 0 ? o.hidden_dropout : p.hidden_dropout},
+      {"optimizer_foreach", o.optimizer_foreach}};
   if (o.method == TrainMethod::lora || o.method == TrainMethod::qlora) {
     e.settings.emplace_back("lora_rank", int64_t{o.lora_rank});
     e.settings.emplace_back("lora_targets", join(plan.lora_modules));
@@ -153,7 +159,9 @@ MemoryEstimate estimate_training(const ModelDescription& m, const TrainingOption
                           "): layers + outside + recompute transient + backward workspace + "
                           "autocast copies",
                       {{"batch", o.batch},
-                       {"seq", o.seq},
+                       {"seq", !o.seq_given && p.max_position_embeddings > 0
+                                   ? std::min(o.seq, p.max_position_embeddings)
+                                   : o.seq},
                        {"attention", std::string(to_string(o.attention))},
                        {"recompute", std::string(to_string(o.recompute))},
                        {"per_layer_saved_bytes", i64(n.saved.per_layer_bytes)}});
@@ -178,11 +186,14 @@ MemoryEstimate estimate_training(const ModelDescription& m, const TrainingOption
           "backward)");
   }
   if (n.parts[Part::logits] > 0) {
-    int32_t parent = add_row(rows, row("logits", n.parts[Part::logits],
-                                       "the loss's saved tensors + its intermediates at the peak",
-                                       {{"vocab", p.vocab_size},
-                                        {"tokens", o.batch * o.seq},
-                                        {"loss_chunks", o.loss_chunks}}));
+    int32_t parent =
+        add_row(rows, row("logits", n.parts[Part::logits],
+                          "the loss's saved tensors + its intermediates at the peak",
+                          {{"vocab", p.vocab_size},
+                           {"tokens", o.batch * (!o.seq_given && p.max_position_embeddings > 0
+                                                     ? std::min(o.seq, p.max_position_embeddings)
+                                                     : o.seq)},
+                           {"loss_chunks", o.loss_chunks}}));
     child(rows, parent, "loss_saved", n.at_peak.loss_saved,
           "log-softmax of the logits (fp32 after the upcast, or the model dtype) + targets");
     child(rows, parent, "loss_transient", n.at_peak.loss_transient,

@@ -54,7 +54,7 @@ struct StepShape {
   uint64_t b = 1, s = 1, tokens = 1;
   uint32_t act = 2;      // bytes of the activation dtype
   uint32_t adapter = 4;  // bytes of a LoRA adapter element
-  double attention_dropout = 0, lora_dropout = 0;
+  double attention_dropout = 0, lora_dropout = 0, hidden_dropout = 0;
   Attention attention = Attention::sdpa;
   bool packed = false;  // a (b, 1, s, s) mask reaches SDPA (packed or padded batches)
   NormStyle norm = NormStyle::cast_then_scale;

@@ -41,20 +41,21 @@ TEST(TrainingAccuracy, ReservedCasesInsideTheirRange) {
   const TrainingAccuracy a = load();
   int ranged = 0, inside = 0;
   for (const auto& c : a.cases) {
-    if (!c.bounded || c.statistic != "reserved") continue;
+    if (!c.bounded || c.statistic == "allocated") continue;
     ++ranged;
     inside += c.inside() ? 1 : 0;
     const double mid = (static_cast<double>(c.low_bytes) + static_cast<double>(c.high_bytes)) / 2;
     EXPECT_LE(static_cast<double>(c.high_bytes), mid * 1.15) << c.id;
     EXPECT_GE(static_cast<double>(c.low_bytes), mid * 0.85) << c.id;
   }
-  ASSERT_GE(ranged, 3);
-  // Issue 11 asks for ≥ 80 % inside. Not met: the PEFT method-comparison runs (the only reserved
-  // cases) sit below the estimate at their longest batch (768 tokens) for the two runs whose
-  // lora_A trains, and the measured gap between them and the LoRA-FA run (0.27 GiB) is smaller than
-  // PEFT's fp32 input copies for lora_A imply (docs/accuracy.md, docs/training.md "open"). This
-  // pins today's count so that a regression shows; raise it when the gap is explained.
-  const int k_inside_today = 1;
+  ASSERT_GE(ranged, 12);
+  // Issue 11 asks for ≥ 80 % inside. Not met (6 of 12): two of the three PEFT method-comparison
+  // runs sit below the estimate at their longest batch (768 tokens), and the measured gap between
+  // them and the LoRA-FA run (0.27 GiB) is smaller than PEFT's fp32 input copies for lora_A imply;
+  // the four bert-large batch-4 runs sit 2–11 % above the device range, whose reserve margin
+  // (1.25 × allocated) was set before looking (docs/accuracy.md, docs/training.md "Validation").
+  // This pins today's count so that a regression shows; raise it when the gaps are explained.
+  const int k_inside_today = 6;
   EXPECT_GE(inside, k_inside_today) << inside << " of " << ranged;
   if (inside * 10 < ranged * 8) {
     std::cout << "reserved bound not met: " << inside << " of " << ranged

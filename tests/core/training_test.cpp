@@ -412,3 +412,75 @@ TEST(TrainingEstimate, PagedStatesAreOutsideTheAllocator) {
 
 }  // namespace
 }  // namespace llmem
+
+namespace llmem {
+namespace {
+
+// Each rule of the peak against its own arithmetic on Llama-3.2-1B (h 2048, 16 layers, vocab
+// 128256; tied embeddings).
+TEST(TrainingRules, LossKeepsWhatEachImplementationKeeps) {
+  const PreparedModel p = prepare_model(shared_model("llama-3.2-1b-instruct"));
+  TrainingOptions o;
+  o.method = TrainMethod::lora;
+  o.precision = Precision::bf16;
+  o.seq = 1024;
+  o.seq_given = true;
+  const uint64_t T = 1024, V = 128256;
+  // HF ForCausalLMLoss: logits.float() → log_softmax fp32 kept, targets int64, total_weight.
+  EXPECT_EQ(training_numbers(p, o).saved.loss_bytes, 4 * T * V + 8 * T + 4);
+  // Unsloth Fast_CrossEntropyLoss: the bf16 logits, an fp32 logsumexp and the labels.
+  o.fused_loss = FusedLoss::cross_entropy;
+  EXPECT_EQ(training_numbers(p, o).saved.loss_bytes, 2 * T * V + 4 * T + 8 * T);
+  // LitGPT: cross_entropy on the bf16 logits, no upcast.
+  o.fused_loss = FusedLoss::framework_default;
+  o.framework = Framework::litgpt;
+  EXPECT_EQ(training_numbers(p, o).saved.loss_bytes, 2 * T * V + 8 * T + 4);
+}
+
+TEST(TrainingRules, LoraFaTrainsOnlyB) {
+  const PreparedModel p = prepare_model(shared_model("llama-3.1-8b"));
+  TrainingOptions o;
+  o.method = TrainMethod::lora;
+  o.lora_targets = {"q_proj", "v_proj"};
+  o.lora_fa = true;
+  const TrainingNumbers n = training_numbers(p, o);
+  // PEFT adapters are fp32: B elements (q: 4096 × 8, v: 1024 × 8 per layer) × 4 B.
+  const uint64_t b_elements = (4096 * 8 + 1024 * 8) * 32;
+  EXPECT_EQ(n.gradients_bytes, b_elements * 4);
+  EXPECT_EQ(n.states_bytes, b_elements * 8);
+}
+
+TEST(TrainingRules, AccumulationKeepsGradientsAndInBackwardStepDropsThem) {
+  const PreparedModel p = prepare_model(shared_model("llama-3.2-1b-instruct"));
+  TrainingOptions o;
+  o.precision = Precision::bf16;
+  o.seq = 4096;
+  o.seq_given = true;
+  o.optimizer = Optimizer::adamw_8bit;
+  const TrainingNumbers one = training_numbers(p, o);
+  o.grad_accum = 4;
+  const TrainingNumbers four = training_numbers(p, o);
+  // From the second micro-batch on, every gradient is live through forward and backward.
+  EXPECT_EQ(four.at_peak.gradients, four.gradients_bytes);
+  EXPECT_GT(four.allocated_bytes, one.allocated_bytes);
+  o.grad_accum = 1;
+  o.optimizer_in_backward = true;
+  const TrainingNumbers in_bwd = training_numbers(p, o);
+  EXPECT_LT(in_bwd.at_peak.gradients, one.gradients_bytes / 10);
+  EXPECT_LE(in_bwd.allocated_bytes, one.allocated_bytes);
+}
+
+TEST(TrainingRules, FullRecomputationKeepsLayerInputs) {
+  const PreparedModel p = prepare_model(shared_model("llama-3.1-8b"));
+  TrainingOptions o;
+  o.precision = Precision::bf16;
+  o.recompute = Recompute::full;
+  o.batch = 2;
+  o.seq = 4096;
+  o.seq_given = true;
+  // 32 layer inputs of batch × seq × hidden × 2 B.
+  EXPECT_EQ(training_numbers(p, o).saved.layers_bytes, 32ull * 2 * 4096 * 4096 * 2);
+}
+
+}  // namespace
+}  // namespace llmem

@@ -70,7 +70,10 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
   s.hidden_dropout = o.hidden_dropout >= 0 ? o.hidden_dropout : p.hidden_dropout;
   s.lora_dropout = o.lora_dropout >= 0 ? o.lora_dropout : rules.lora_dropout;
   s.packed = o.packed || o.padded;
-  s.norm = p.model_type.substr(0, 5) == "gemma" ? training::NormStyle::fp32_normed : rules.norm;
+  // Gemma's RMSNorm computes (x.float() normed) * (1 + weight.float()) in fp32 and casts last
+  // (modeling_gemma.py GemmaRMSNorm.forward), as LitGPT's does.
+  s.norm = std::string_view(p.model_type).substr(0, 5) == "gemma" ? training::NormStyle::fp32_normed
+                                                                  : rules.norm;
   s.sdpa_repeats_kv = rules.sdpa_repeats_kv;
   s.lora_fa = o.lora_fa;
   s.bnb_keeps_input = training::version_before(o.bitsandbytes_version, "0.43.2");

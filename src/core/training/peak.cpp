@@ -189,7 +189,8 @@ TrainingNumbers training_numbers(const PreparedModel& p, const TrainingPlan& pla
     case training::LossStyle::model_dtype:
       loss_saved = add(add(mul(TV, p_act), mul(T, 8)), 4);
       loss_fwd = mul(TV, p_act);
-      loss_bwd = mul(TV, 3 * p_act) / chunks;
+      // nll_loss's gradient and log_softmax's input gradient beside its saved output.
+      loss_bwd = mul(TV, 2 * p_act) / chunks;
       if (logits_held_in_backward) loss_bwd = add(loss_bwd, mul(TV, p_act));
       break;
     case training::LossStyle::fused_ce:

@@ -15,6 +15,7 @@
 #include "llmem/core/inference.h"
 #include "llmem/core/weight_format.h"
 #include "llmem/sources/catalog.h"
+#include "training_accuracy.h"
 
 namespace {
 
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
                "its weights miss the vision tower that vLLM loads; see docs/parameters.md. With "
                "pipeline parallelism vLLM sizes every stage's cache to the smallest stage's block "
                "count, so rank 0's available memory ÷ tokens runs above its own per-token cost "
-               "(the pp 2 row).\n";
+               "(the pp 2 row).\n\n";
+  std::cout << llmem::accuracy::training_accuracy_markdown(llmem::accuracy::training_accuracy(all));
   return 0;
 }

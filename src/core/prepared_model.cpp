@@ -172,6 +172,8 @@ PreparedModel prepare_model(const ModelDescription& m) {
   p.num_experts = m.num_experts;
   p.experts_per_token = m.experts_per_token;
   p.tied_embeddings = m.tied_embeddings;
+  p.attention_dropout = m.attention_dropout;
+  p.hidden_dropout = m.hidden_dropout;
   p.gguf_falcon_rules = m.gguf_falcon_rules;
   p.gguf_70b_rules = m.gguf_70b_rules;
   p.stored_format = m.stored_format;

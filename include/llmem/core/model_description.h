@@ -182,6 +182,10 @@ struct ModelDescription {
   int32_t num_kv_heads = 0;
   int32_t head_dim = 0;
   bool tied_embeddings = false;
+  // Dropout the config trains with (BERT: attention_probs_dropout_prob, hidden_dropout_prob);
+  // 0 for the decoders llmem reads, whose configs train without it.
+  double attention_dropout = 0.0;
+  double hidden_dropout = 0.0;
   int32_t num_experts = 0;  // routed experts per MoE layer
   int32_t experts_per_token = 0;
   int32_t num_shared_experts = 0;

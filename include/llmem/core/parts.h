@@ -33,6 +33,11 @@ enum class Part : uint8_t {
   recurrent_state,
   activations,
   logits,
+  // training (SPEC §3): for trainable parameters only
+  lora_adapters,
+  gradients,
+  optimizer_states,
+  master_weights,
   // framework_overhead
   cuda_context,
   cublas_workspace,

@@ -47,6 +47,8 @@ struct PreparedModel {
   int32_t num_experts = 0;
   int32_t experts_per_token = 0;
   bool tied_embeddings = false;
+  double attention_dropout = 0.0;  // the config's dropout (training)
+  double hidden_dropout = 0.0;
   bool gguf_falcon_rules = false;
   bool gguf_70b_rules = false;
   WeightFormat stored_format;  // the format the records are held in

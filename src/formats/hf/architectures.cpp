@@ -86,6 +86,7 @@ std::span<const ArchEntry> architecture_table() {
       {"gpt_oss", build_gpt_oss},
       {"llama4", build_llama4, true},
       {"llama4_text", build_llama4},
+      {"bert", build_bert},
   });
   return k_table;
 }

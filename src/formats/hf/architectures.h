@@ -97,6 +97,8 @@ void build_minimax(const ConfigView&, ModelDescription&, const BuildContext&);  
 void build_jamba(const ConfigView&, ModelDescription&, const BuildContext&);
 void build_falcon_h1(const ConfigView&, ModelDescription&, const BuildContext&);
 void build_granitemoehybrid(const ConfigView&, ModelDescription&, const BuildContext&);
+// arch_bert.cpp (encoder-only: no KV cache)
+void build_bert(const ConfigView&, ModelDescription&, const BuildContext&);
 
 // The table of model_type → builder, in the order supported_model_types() lists them.
 std::span<const ArchEntry> architecture_table();

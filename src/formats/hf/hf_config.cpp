@@ -222,6 +222,11 @@ void note_unread_shape_keys(const ConfigView& c, ModelDescription& m, std::strin
 // in place of the LM head (GPTNeoX, Llama, Qwen2, Mistral … modeling files).
 void apply_classification_head(const ConfigView& c, ModelDescription& m) {
   if (!m.architecture.ends_with("ForSequenceClassification")) return;
+  // Encoder builders (BERT) write their own pooler and classifier.
+  if (std::any_of(m.tensors.begin(), m.tensors.end(),
+                  [](const Tensor& t) { return t.name == "classifier.weight"; })) {
+    return;
+  }
   int64_t labels = 2;  // PretrainedConfig's num_labels default
   if (auto n = c.opt_int("num_labels", 1, hf::k_max_vocab)) {
     labels = *n;
